@@ -1,0 +1,9 @@
+package org.maskprop.data;
+
+import java.util.List;
+
+/**
+ * One entry of a results file in the official submission format: a predicted instance track of one
+ * category with one score, and one RLE per frame of its video (null where absent).
+ */
+public record YtvisResult(int videoId, int categoryId, double score, List<Rle> segmentations) {}
