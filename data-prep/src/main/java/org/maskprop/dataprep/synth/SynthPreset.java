@@ -136,8 +136,12 @@ public enum SynthPreset {
             new Row("same-class pair probability / video", p -> num(p.sameClassPair())),
             new Row("crossing-paths probability / video", p -> num(p.crossing())),
             new Row("static occluders / video", p -> ints(p.occluders())),
-            new Row("frames an occluder hides its instance", p -> ints(p.hiddenFrames())),
-            new Row("max occluder area (x frame)", p -> num(p.maxOccluderArea())),
+            new Row(
+                "frames an occluder hides its instance",
+                p -> p.occluders().max() == 0 ? "-" : ints(p.hiddenFrames())),
+            new Row(
+                "max occluder area (x frame)",
+                p -> p.occluders().max() == 0 ? "-" : num(p.maxOccluderArea())),
             new Row("motion-blur exposure (x frame interval)", p -> num(p.blurExposure())),
             new Row("motion-blur sub-frames", p -> Integer.toString(p.blurSamples())),
             new Row("flicker (gain +-)", p -> num(p.flicker())),
