@@ -52,7 +52,7 @@ public enum SynthPreset {
           0.80,
           new IntRange(1, 2),
           new IntRange(1, 6),
-          0.25,
+          0.20,
           0.0,
           1,
           0.04,

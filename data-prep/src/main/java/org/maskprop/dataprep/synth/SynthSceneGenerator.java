@@ -281,14 +281,18 @@ public final class SynthSceneGenerator {
     for (int o = 0; o < wanted; o++) {
       for (int attempt = 0; attempt < OCCLUDER_ATTEMPTS; attempt++) {
         int target = rng.nextInt(n);
+        boolean taken = false;
+        for (Occluder.Placement pl : placements) {
+          taken |= pl.instance() == target;
+        }
         int hidden = p.hiddenFrames().draw(rng);
         int margin = rng.nextInt(2);
-        double extend = 0.3 * Math.min(h, w) * rng.nextDouble();
+        double extend = 0.2 * Math.min(h, w) * rng.nextDouble();
         float[] color = Palette.muted(rng);
         double stripePeriod = 3 + 5 * rng.nextDouble();
         boolean vertical = rng.nextBoolean();
-        if (hidden + 2 > frames) {
-          continue;
+        if (taken || hidden + 2 > frames) {
+          continue; // one occluder per instance; a frame before and after the run
         }
         int first = 1 + rng.nextInt(frames - hidden - 1); // a frame before and after the run
         int[] box = {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MIN_VALUE, Integer.MIN_VALUE};
