@@ -166,7 +166,7 @@ public final class SynthVis {
       from += spec.videos(split);
       YtvisDataset ds = dataset(spec, split, part);
       Path json = out.resolve(split + ".json");
-      SplitJsonWriter.write(ds, json);
+      ds.write(json);
       summaries.add(new SplitSummary(split, part.size(), ds.annotations().size(), json));
     }
     return new Summary(out, replaced, summaries);

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.maskprop.data.Rle;
+import org.maskprop.data.YtvisDataset;
 
 /**
  * The written JSON read back with Jackson, masks decoded: areas, boxes, nulls, lengths and
@@ -38,6 +39,10 @@ class SynthVisAnnotationTest {
     ObjectMapper mapper = new ObjectMapper();
     int nulls = 0;
     for (String split : SynthVis.SPLITS) {
+      // the project's reader validates ids, lengths, RLE sizes and that every frame file exists
+      YtvisDataset read =
+          YtvisDataset.read(tmp.resolve(split + ".json"), tmp.resolve(split).resolve("JPEGImages"));
+      assertEquals(spec.videos(split), read.videos().size());
       JsonNode root = mapper.readTree(tmp.resolve(split + ".json").toFile());
       JsonNode cats = root.get("categories");
       assertEquals(ShapeClass.values().length, cats.size());
