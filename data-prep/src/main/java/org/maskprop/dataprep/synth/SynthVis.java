@@ -154,6 +154,9 @@ public final class SynthVis {
       if (e.getCause() instanceof RuntimeException re) {
         throw re;
       }
+      if (e.getCause() instanceof IOException io) {
+        throw new UncheckedIOException("cannot write SynthVIS frames: " + io.getMessage(), io);
+      }
       throw new IllegalStateException(e.getCause());
     } finally {
       pool.shutdownNow();
