@@ -65,7 +65,8 @@ final class TrackMasks {
 
   /**
    * Eq. 1 video IoU: sum over frames of intersections over sum over frames of unions; 0 when the
-   * union is empty in every frame (the official code's guard against division by zero).
+   * union is empty in every frame (the official code's guard against division by zero). Frames
+   * are paired up to the shorter list, as the official {@code zip} (lenient results only).
    */
   static double videoIou(TrackMasks d, TrackMasks g) {
     long inter = 0;

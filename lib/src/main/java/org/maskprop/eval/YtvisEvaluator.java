@@ -48,7 +48,10 @@ import org.maskprop.data.YtvisResult;
  *
  * <p>Inputs the official code fails on or silently truncates get an {@link InputException}
  * instead: an empty results list, a result for a video not in the GT, a per-frame list whose length
- * differs from the video's, a mask whose size differs from the video's, a NaN score.
+ * differs from the video's, a mask whose size differs from the video's, a NaN score. In lenient
+ * mode (as {@code YtvisResults.read(.., lenient = true)}) a result's per-frame list may have
+ * another length than its video, and is then treated as the official code does: IoU over the
+ * frames both lists have ({@code zip}), average area over all its entries.
  *
  * <p>Work is split over (video, category) pairs on {@code threads} threads; every pair writes its
  * own slot and the reduction runs in a fixed order, so results do not depend on scheduling.
@@ -74,6 +77,7 @@ public final class YtvisEvaluator implements Evaluator {
 
   private final String gtSource;
   private final int threads;
+  private final boolean lenient;
   private final Map<Integer, YtvisDataset.Video> videos = new HashMap<>();
   private final int[] videoIds;
   private final int[] catIds;
@@ -94,12 +98,22 @@ public final class YtvisEvaluator implements Evaluator {
     this(gt, Runtime.getRuntime().availableProcessors());
   }
 
-  /** An evaluator of {@code gt}; GT masks are converted once here. */
+  /** A strict evaluator of {@code gt} on {@code threads} threads. */
   public YtvisEvaluator(YtvisDataset gt, int threads) {
+    this(gt, threads, false);
+  }
+
+  /**
+   * An evaluator of {@code gt}; GT masks are converted once here.
+   *
+   * @param lenient accept results whose per-frame list length differs from the video's
+   */
+  public YtvisEvaluator(YtvisDataset gt, int threads, boolean lenient) {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be >= 1, got " + threads);
     }
     this.threads = threads;
+    this.lenient = lenient;
     this.gtSource = gt.source() == null ? "GT" : gt.source().toString();
     TreeSet<Integer> vids = new TreeSet<>();
     for (YtvisDataset.Video v : gt.videos()) {
@@ -122,7 +136,7 @@ public final class YtvisEvaluator implements Evaluator {
         continue; // the official getAnnIds(vidIds, catIds) never selects these
       }
       String where = gtSource + ": annotation " + a.id() + " (video " + a.videoId() + ")";
-      checkFrames(a.segmentations(), v, where, "segmentations");
+      checkFrames(a.segmentations(), v, where, "segmentations", false);
       if (a.areas() == null) {
         throw new InputException(where + ": field areas missing");
       }
@@ -136,7 +150,12 @@ public final class YtvisEvaluator implements Evaluator {
 
   /** One-shot evaluation of {@code results} (in results-file order) against {@code gt}. */
   public static Metrics evaluate(YtvisDataset gt, List<YtvisResult> results) {
-    YtvisEvaluator e = new YtvisEvaluator(gt);
+    return evaluate(gt, results, false);
+  }
+
+  /** As {@link #evaluate(YtvisDataset, List)}, optionally lenient about per-frame list lengths. */
+  public static Metrics evaluate(YtvisDataset gt, List<YtvisResult> results, boolean lenient) {
+    YtvisEvaluator e = new YtvisEvaluator(gt, Runtime.getRuntime().availableProcessors(), lenient);
     e.process(results);
     return e.evaluate();
   }
@@ -169,7 +188,7 @@ public final class YtvisEvaluator implements Evaluator {
       if (Double.isNaN(r.score())) {
         throw new InputException(where + ": score is NaN");
       }
-      checkFrames(r.segmentations(), v, where, "segmentations");
+      checkFrames(r.segmentations(), v, where, "segmentations", lenient);
       if (catIdSet.contains(r.categoryId())) {
         dts.computeIfAbsent(key(r.videoId(), r.categoryId()), k -> new ArrayList<>()).add(r);
       }
@@ -444,11 +463,12 @@ public final class YtvisEvaluator implements Evaluator {
     return n == 0 ? -1 : NumpyMath.mean(v, n);
   }
 
-  private static void checkFrames(List<Rle> frames, YtvisDataset.Video v, String where, String field) {
+  private static void checkFrames(
+      List<Rle> frames, YtvisDataset.Video v, String where, String field, boolean anyLength) {
     if (frames == null) {
       throw new InputException(where + ": field " + field + " missing");
     }
-    if (frames.size() != v.length()) {
+    if (frames.size() != v.length() && !anyLength) {
       throw new InputException(where + ": field " + field + " has " + frames.size()
           + " frames, video " + v.id() + " has " + v.length());
     }

@@ -22,6 +22,14 @@ final class RandomYtvisCases {
   private RandomYtvisCases() {}
 
   static EvalBenchmark.Case generate(long seed) {
+    return generate(seed, false);
+  }
+
+  /**
+   * With {@code lengthMismatch}, about a fifth of the results get a per-frame list shorter or
+   * longer than their video (readable only leniently).
+   */
+  static EvalBenchmark.Case generate(long seed, boolean lengthMismatch) {
     SplittableRandom rng = new SplittableRandom(seed);
     boolean small = rng.nextInt(3) == 0;
     int h = small ? 20 + rng.nextInt(30) : 360;
@@ -105,6 +113,23 @@ final class RandomYtvisCases {
     }
     if (results.isEmpty()) {
       results.add(new YtvisResult(1, 1, 0.5, track(rng, h, w, frames, 0.0)));
+    }
+    if (lengthMismatch) {
+      for (int i = 0; i < results.size(); i++) {
+        if (rng.nextInt(5) == 0) {
+          YtvisResult r = results.get(i);
+          List<Rle> segs = new ArrayList<>(r.segmentations());
+          if (rng.nextBoolean() && segs.size() > 1) {
+            segs = segs.subList(0, 1 + rng.nextInt(segs.size() - 1));
+          } else {
+            int extra = 1 + rng.nextInt(3);
+            for (int k = 0; k < extra; k++) {
+              segs.add(rng.nextBoolean() ? null : shape(rng, h, w));
+            }
+          }
+          results.set(i, new YtvisResult(r.videoId(), r.categoryId(), r.score(), segs));
+        }
+      }
     }
     return new EvalBenchmark.Case(new YtvisDataset(null, null, null, vids, cs, anns), results);
   }

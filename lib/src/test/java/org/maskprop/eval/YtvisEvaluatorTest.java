@@ -203,6 +203,23 @@ class YtvisEvaluatorTest {
     assertTrue(size.getMessage().contains("frame 1"), size.getMessage());
   }
 
+  /**
+   * Lenient results may have fewer frames than the video; IoU then pairs frames as the official
+   * {@code zip}: GT rows 0-1 in 2 frames, prediction = [GT frame 0] only. Lenient: IoU = 20 / 20 =
+   * 1 -> AP = 1/(1+eps). The strict-valid [GT frame 0, null] has IoU 20 / 40 = 0.5 -> AP = 0.1 x
+   * 1/(1+eps) (only t = .5 matches). Strict mode rejects the short list.
+   */
+  @Test
+  void lenientShortListPairsFramesLikeZip() {
+    Rle g = rect(H, W, 0, 0, 10, 2);
+    YtvisDataset ds = dataset(1, 2, H, W, 1, List.of(gt(1, 1, 1, 0, frames(g, g))));
+    List<YtvisResult> shortList = List.of(result(1, 1, 0.9, frames(g)));
+    assertEquals(1 / (1 + EPS), YtvisEvaluator.evaluate(ds, shortList, true).ap(), 1e-15);
+    assertEquals(0.1 / (1 + EPS),
+        YtvisEvaluator.evaluate(ds, List.of(result(1, 1, 0.9, frames(g, null)))).ap(), 1e-15);
+    assertThrows(InputException.class, () -> YtvisEvaluator.evaluate(ds, shortList));
+  }
+
   /** Reset forgets processed predictions; process in parts equals one list. */
   @Test
   void evaluatorProtocol() {
