@@ -60,7 +60,7 @@ final class FileStoreFormat {
   }
 
   static String yamlString(String s) {
-    boolean printable = s.codePoints().allMatch(c -> c >= 0x20 && c != 0x7f || c == '\t');
+    boolean printable = s.codePoints().allMatch(c -> c >= 0x20 && c != 0x7f);
     if (!printable) {
       return doubleQuoted(s);
     }
@@ -71,11 +71,20 @@ final class FileStoreFormat {
         && !YAML_FLOAT.matcher(s).matches()
         && !YAML_TIMESTAMP.matcher(s).matches()
         && !s.equals("<<") && !s.equals("=")
-        && YAML_INDICATORS.indexOf(s.charAt(0)) < 0
+        && !startsWithIndicator(s)
         && !Character.isWhitespace(s.charAt(0))
         && !Character.isWhitespace(s.charAt(s.length() - 1))
-        && !s.contains(": ") && !s.contains(" #") && !s.endsWith(":") && !s.contains("\t");
+        && !s.contains(": ") && !s.contains(" #") && !s.endsWith(":");
     return plain ? s : "'" + s.replace("'", "''") + "'";
+  }
+
+  /** PyYAML: '-', '?' and ':' start a plain scalar unless a space (or the end) follows; the others never do. */
+  private static boolean startsWithIndicator(String s) {
+    char c = s.charAt(0);
+    if (c == '-' || c == '?' || c == ':') {
+      return s.length() == 1 || Character.isWhitespace(s.charAt(1));
+    }
+    return YAML_INDICATORS.indexOf(c) >= 0;
   }
 
   private static String doubleQuoted(String s) {
@@ -117,6 +126,13 @@ final class FileStoreFormat {
     }
     // JDK 19+ Double.toString gives the shortest round-trip digits, as Python's repr does.
     BigDecimal d = new BigDecimal(Double.toString(Math.abs(v))).stripTrailingZeros();
+    if (d.precision() == 2) {
+      // Java prints at least two digits and then picks the closest (4.9E-324); Python may need one (5e-324).
+      BigDecimal one = d.round(new java.math.MathContext(1, java.math.RoundingMode.HALF_EVEN));
+      if (one.doubleValue() == Math.abs(v)) {
+        d = one.stripTrailingZeros();
+      }
+    }
     String digits = d.unscaledValue().toString();
     int n = digits.length();
     int decpt = n - d.scale(); // value = 0.digits * 10^decpt

@@ -257,11 +257,11 @@ public final class FileStoreTracker implements Tracker {
   }
 
   @Override
-  public void endRun(String runId, RunStatus status) {
+  public void endRun(String runId, RunStatus status, long endTime) {
     if (!status.isTerminal()) {
       throw new TrackingException("run " + runId + ": end status must be FINISHED, FAILED or KILLED, not " + status);
     }
-    writeRunInfo(runInfo(runId).terminated(status, System.currentTimeMillis()));
+    writeRunInfo(runInfo(runId).terminated(status, endTime));
   }
 
   @Override

@@ -437,12 +437,12 @@ public final class MlflowServerTracker implements Tracker {
   }
 
   @Override
-  public void endRun(String runId, RunStatus status) {
+  public void endRun(String runId, RunStatus status, long endTime) {
     if (!status.isTerminal()) {
       throw new TrackingException("run " + runId + ": end status must be FINISHED, FAILED or KILLED, not " + status);
     }
     synchronized (state) {
-      enqueue(new UpdateRun(requireRun(runId), status, time.millis()));
+      enqueue(new UpdateRun(requireRun(runId), status, endTime));
     }
     wakeFlusher();
   }

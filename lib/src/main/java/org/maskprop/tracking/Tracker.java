@@ -54,8 +54,13 @@ public interface Tracker extends AutoCloseable {
   /** Stores the contents of {@code dir} under {@code artifactPath} (null: the artifact root). */
   void logArtifacts(String runId, Path dir, String artifactPath);
 
+  /** Ends a run with a terminal status (FINISHED, FAILED or KILLED) at {@code endTime} (epoch ms). */
+  void endRun(String runId, RunStatus status, long endTime);
+
   /** Ends a run with a terminal status and the current time as end time. */
-  void endRun(String runId, RunStatus status);
+  default void endRun(String runId, RunStatus status) {
+    endRun(runId, status, System.currentTimeMillis());
+  }
 
   /** What could not be recorded so far (complete for the file store). */
   TrackingReport report();

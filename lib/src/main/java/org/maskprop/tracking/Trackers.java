@@ -52,6 +52,10 @@ public final class Trackers {
     if (lower.startsWith("file:")) {
       return Kind.FILE_STORE;
     }
+    if (lower.equals("databricks") || lower.startsWith("databricks-uc")) {
+      throw new TrackingException(TRACKING_URI_ENV + "=" + uri + ": Databricks is not supported here;"
+          + " use http(s)://host:port for an MLflow server or a file: URI / path for a file store");
+    }
     int colon = lower.indexOf(':');
     // "C:\..." is a Windows path, not a scheme.
     if (colon > 1 && lower.substring(0, colon).matches("[a-z][a-z0-9+.-]*")) {
