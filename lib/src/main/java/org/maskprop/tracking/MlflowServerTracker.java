@@ -643,7 +643,11 @@ public final class MlflowServerTracker implements Tracker {
     }
   }
 
-  /** get-by-name, then create (a concurrent creator makes create fail: read again). */
+  /**
+   * Search by name, then create (a concurrent creator makes create fail: search again). Not
+   * get-by-name: the Java client repeats every non-429 error answer three times, and get-by-name
+   * answers 404 for a new experiment, while search answers 200 with an empty list.
+   */
   private String experimentIdNow(String name) {
     synchronized (state) {
       String known = experimentIds.get(name);
@@ -651,7 +655,7 @@ public final class MlflowServerTracker implements Tracker {
         return known;
       }
     }
-    String id = client.getExperimentByName(name).map(Service.Experiment::getExperimentId).orElse(null);
+    String id = findExperiment(name);
     if (id == null) {
       try {
         id = client.createExperiment(name);
@@ -659,13 +663,28 @@ public final class MlflowServerTracker implements Tracker {
         if (e.getStatusCode() != 400 || !String.valueOf(e.getBodyMessage()).contains("RESOURCE_ALREADY_EXISTS")) {
           throw e;
         }
-        id = client.getExperimentByName(name).map(Service.Experiment::getExperimentId).orElseThrow(() -> e);
+        id = findExperiment(name);
+        if (id == null) {
+          throw e;
+        }
       }
     }
     synchronized (state) {
       experimentIds.put(name, id);
     }
     return id;
+  }
+
+  private String findExperiment(String name) {
+    // MLflow's search filter takes the value in single or double quotes.
+    String quoted = name.contains("'") ? "\"" + name + "\"" : "'" + name + "'";
+    for (Service.Experiment e : client.searchExperiments("name = " + quoted, Service.ViewType.ACTIVE_ONLY, 1,
+        List.of()).getItems()) {
+      if (e.getName().equals(name)) {
+        return e.getExperimentId();
+      }
+    }
+    return null;
   }
 
   private void createRunNow(CreateRun c) {

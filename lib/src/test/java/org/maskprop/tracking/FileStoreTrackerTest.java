@@ -285,6 +285,24 @@ class FileStoreTrackerTest {
   }
 
   @Test
+  void diskFailuresWhileLoggingAreReportedNotThrown() throws IOException {
+    try (FileStoreTracker t = new FileStoreTracker(tmp.resolve("mlruns"), Optional.empty())) {
+      String run = t.startRun(RunSpec.of("exp", "r"));
+      Path dir = t.reader().runDir(run).orElseThrow();
+      // a folder where the metric and param files should go: every write to them fails
+      Files.createDirectories(dir.resolve("metrics/loss"));
+      Files.createDirectories(dir.resolve("params/lr"));
+      t.logMetric(run, new Metric("loss", 1.0, 1L, 0));
+      t.logParam(run, "lr", "0.1");
+      t.logMetric(run, new Metric("acc", 1.0, 1L, 0));
+      TrackingReport r = t.report();
+      assertEquals(List.of(1L, 1L, 0L), List.of(r.unsentMetrics(), r.unsentParams(), r.unsentTags()));
+      assertTrue(r.summary().contains("metric 'loss'"), r.summary());
+      assertEquals(1, t.reader().metricHistory(run, "acc").size());
+    }
+  }
+
+  @Test
   void factoryPicksStoreFromTrackingUri() {
     Path wd = tmp.resolve("wd");
     assertEquals(wd.resolve("mlruns"), Trackers.fileStoreRoot(null, wd));
