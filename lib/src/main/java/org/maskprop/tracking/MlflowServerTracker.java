@@ -43,11 +43,13 @@ import org.mlflow.tracking.creds.BasicMlflowHostCreds;
  * requests within MLflow's limits (1000 metrics, 100 params, 100 tags, 1000 entities per call); a
  * background thread sends the queue in order. When the server is down or answers 5xx/429/408, the
  * queue stays in memory and sending resumes after an exponential back-off ({@link RetryPolicy}); the
- * training loop never waits for it and never sees an exception. Requests the server refuses (other
+ * logging calls never wait for it and never see an exception ({@link #startRun} waits at most
+ * {@code startWait}). Requests the server refuses (other
  * 4xx) are dropped and counted. {@link #close()} keeps trying for {@code drainTimeout}, then
  * {@link #report()} says what could not be sent.
  *
- * <p>Run ids: when the server answers at {@link #startRun}, the returned id is the server's run id;
+ * <p>Run ids: when the server answers at {@link #startRun} (within {@code startWait}), the returned id
+ * is the server's run id;
  * when it does not, the id is a provisional {@code pending-...} handle that keeps working for every
  * call, and {@link #serverRunId(String)} gives the real id once the run exists on the server.
  *
@@ -273,14 +275,38 @@ public final class MlflowServerTracker implements Tracker {
   }
 
   /**
-   * Blocking: asks the server (retrying with back-off for at most the drain timeout) and throws
-   * {@link TrackingException} when it stays unreachable. Call it before training, or use
-   * {@link #startRun}, which takes the experiment by name and never blocks on a down server.
+   * Blocking: asks the server (retrying with back-off, at most the drain timeout in all) and throws
+   * {@link TrackingException} when it stays unreachable or silent. Call it before training, or use
+   * {@link #startRun}, which takes the experiment by name and waits at most {@code startWait}.
    */
   @Override
   public String getOrCreateExperiment(String name) {
     MlflowNames.checkExperimentName(name);
-    long deadline = time.millis() + settings.retry().drainTimeout().toMillis();
+    long timeout = settings.retry().drainTimeout().toMillis();
+    ExecutorService asker = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "mlflow-tracker-experiment");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      // on a thread of its own: the Java client has no timeouts, a hung server must not hang the caller
+      return asker.submit(() -> experimentWithRetries(name, time.millis() + timeout))
+          .get(timeout + 1_000, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new TrackingException("MLflow server " + settings.trackingUri() + " did not answer within " + timeout
+          + " ms (experiment '" + name + "')");
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof TrackingException te ? te
+          : new TrackingException("experiment '" + name + "': " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TrackingException("interrupted while asking for experiment '" + name + "'");
+    } finally {
+      asker.shutdownNow();
+    }
+  }
+
+  private String experimentWithRetries(String name, long deadline) {
     int failures = 0;
     while (true) {
       sending.lock();
