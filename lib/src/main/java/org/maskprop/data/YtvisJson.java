@@ -1,0 +1,191 @@
+package org.maskprop.data;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import org.maskprop.InputException;
+
+/**
+ * JSON plumbing shared by {@link YtvisDataset} and {@link YtvisResults}: typed field access that
+ * fails with a one-line {@link InputException} naming file, subject (video/annotation/result id),
+ * frame and field; RLE objects in both directions.
+ */
+final class YtvisJson {
+  static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private YtvisJson() {}
+
+  /**
+   * Where an error is: {@code file} plus a subject such as {@code "annotation 17 (video 4)"}.
+   * Messages read {@code "<file>: <subject>, frame <f>, field <field>: <problem>"}.
+   */
+  record Where(String file, String subject) {
+    InputException error(String field, String problem) {
+      return new InputException(file + ": " + subject + ", field " + field + ": " + problem);
+    }
+
+    InputException error(int frame, String field, String problem) {
+      return new InputException(
+          file + ": " + subject + ", frame " + frame + ", field " + field + ": " + problem);
+    }
+  }
+
+  /** Parser over a file; a missing file becomes an {@link InputException}. */
+  static JsonParser open(Path file) {
+    try {
+      return MAPPER.createParser(Files.newInputStream(file));
+    } catch (NoSuchFileException e) {
+      throw new InputException(file + ": file not found");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  static InputException malformed(Path file, JsonProcessingException e) {
+    JsonLocation loc = e.getLocation();
+    String at = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+    return new InputException(
+        file + ": malformed JSON" + at + ": " + e.getOriginalMessage().replace('\n', ' '));
+  }
+
+  /** Expects the parser's next token to be {@code expected} (start of the top-level value). */
+  static void expect(JsonParser p, JsonToken expected, Path file, String what) throws IOException {
+    JsonToken t = p.nextToken();
+    if (t != expected) {
+      throw new InputException(
+          file + ": " + what + " must be a JSON " + (expected == JsonToken.START_OBJECT ? "object" : "array")
+              + ", found " + (t == null ? "nothing" : t.asString() == null ? t.name() : t.asString()));
+    }
+  }
+
+  static String type(JsonNode n) {
+    return n == null ? "missing" : n.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  static JsonNode require(JsonNode obj, String field, Where w) {
+    JsonNode n = obj.get(field);
+    if (n == null) {
+      throw w.error(field, "missing required field");
+    }
+    return n;
+  }
+
+  static int requireInt(JsonNode obj, String field, Where w) {
+    return toInt(require(obj, field, w), field, w);
+  }
+
+  static int toInt(JsonNode n, String field, Where w) {
+    if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+      throw w.error(field, "expected an integer, found " + describe(n));
+    }
+    return n.intValue();
+  }
+
+  static String requireString(JsonNode obj, String field, Where w) {
+    JsonNode n = require(obj, field, w);
+    if (!n.isTextual()) {
+      throw w.error(field, "expected a string, found " + describe(n));
+    }
+    return n.textValue();
+  }
+
+  static JsonNode requireArray(JsonNode obj, String field, Where w) {
+    JsonNode n = require(obj, field, w);
+    if (!n.isArray()) {
+      throw w.error(field, "expected an array, found " + describe(n));
+    }
+    return n;
+  }
+
+  static String describe(JsonNode n) {
+    if (n == null) {
+      return "nothing";
+    }
+    String s = n.toString();
+    return type(n) + " " + (s.length() > 40 ? s.substring(0, 37) + "..." : s);
+  }
+
+  /**
+   * An RLE object {@code {"size": [h, w], "counts": "..." | [int, ...]}} or JSON null (returns
+   * null). Its own size is used; the caller checks it against the video.
+   */
+  static Rle readRle(JsonNode seg, int frame, String field, Where w) {
+    if (seg == null || seg.isNull()) {
+      return null;
+    }
+    if (!seg.isObject()) {
+      throw w.error(frame, field, "expected an RLE object or null, found " + describe(seg));
+    }
+    JsonNode size = seg.get("size");
+    if (size == null) {
+      throw w.error(frame, field + ".size", "missing required field");
+    }
+    if (!size.isArray() || size.size() != 2 || !size.get(0).canConvertToInt()
+        || !size.get(1).canConvertToInt() || !size.get(0).isIntegralNumber()
+        || !size.get(1).isIntegralNumber() || size.get(0).intValue() < 0
+        || size.get(1).intValue() < 0) {
+      throw w.error(frame, field + ".size", "expected [height, width], found " + describe(size));
+    }
+    int h = size.get(0).intValue();
+    int wd = size.get(1).intValue();
+    JsonNode counts = seg.get("counts");
+    if (counts == null) {
+      throw w.error(frame, field + ".counts", "missing required field");
+    }
+    try {
+      if (counts.isTextual()) {
+        return Rle.fromCompressedString(counts.textValue(), h, wd);
+      }
+      if (counts.isArray()) {
+        int[] c = new int[counts.size()];
+        for (int i = 0; i < c.length; i++) {
+          JsonNode ci = counts.get(i);
+          if (!ci.isIntegralNumber() || !ci.canConvertToInt()) {
+            throw w.error(frame, field + ".counts[" + i + "]", "expected an integer, found " + describe(ci));
+          }
+          c[i] = ci.intValue();
+        }
+        return Rle.fromCounts(c, h, wd);
+      }
+    } catch (InputException e) {
+      if (e.getMessage().startsWith(w.file() + ": ")) {
+        throw e;
+      }
+      throw w.error(frame, field + ".counts", e.getMessage());
+    }
+    throw w.error(frame, field + ".counts", "expected a string or an integer array, found " + describe(counts));
+  }
+
+  /** Writes an RLE as COCO's compressed form, or null. */
+  static void writeRle(JsonGenerator g, Rle r) throws IOException {
+    if (r == null) {
+      g.writeNull();
+      return;
+    }
+    g.writeStartObject();
+    g.writeArrayFieldStart("size");
+    g.writeNumber(r.height());
+    g.writeNumber(r.width());
+    g.writeEndArray();
+    g.writeStringField("counts", r.toCompressedString());
+    g.writeEndObject();
+  }
+
+  /** A generator that leaves closing the stream to its owner ({@code AtomicFiles}). */
+  static JsonGenerator generator(OutputStream out) throws IOException {
+    JsonGenerator g = MAPPER.getFactory().createGenerator(out);
+    g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    return g;
+  }
+
+}
