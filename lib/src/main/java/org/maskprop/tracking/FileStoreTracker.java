@@ -179,7 +179,9 @@ public final class FileStoreTracker implements Tracker {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create run in " + expDir + ": " + e.getMessage(), e);
     }
-    runs.put(runId, info);
+    // MLflow's create_run sets the mlflow.runName tag through set_tag, which rewrites meta.yaml with
+    // update_run_info: a new run's meta.yaml ends up without deleted_time. Same sequence here.
+    writeRunInfo(info);
     return runId;
   }
 

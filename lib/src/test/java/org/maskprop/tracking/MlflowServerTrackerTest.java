@@ -362,6 +362,7 @@ class MlflowServerTrackerTest {
       MlflowServerTracker t = new MlflowServerTracker(MlflowServerTracker.Settings.of(d.uri())
           .withFlushInterval(Duration.ofMillis(20)));
       String run = t.startRun(RunSpec.of("exp", "r"));
+      assertEquals(List.of(run), d.runIds()); // created by the background thread while startRun waited
       t.logMetric(run, "loss", 0.5, 0);
       List<JsonNode> seen = new ArrayList<>();
       for (int i = 0; i < 500 && seen.isEmpty(); i++) {
@@ -371,6 +372,41 @@ class MlflowServerTrackerTest {
       assertEquals(1, seen.size());
       t.close();
       assertTrue(t.report().isComplete());
+    }
+  }
+
+  @Test
+  void aServerThatNeverAnswersCannotHoldTraining() throws Exception {
+    // accepts connections and never answers: without timeouts in the Java client, a send hangs
+    List<java.net.Socket> held = java.util.Collections.synchronizedList(new ArrayList<>());
+    try (java.net.ServerSocket hung = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Thread acceptor = new Thread(() -> {
+        try {
+          while (true) {
+            held.add(hung.accept());
+          }
+        } catch (java.io.IOException closed) {
+          // test over
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      MlflowServerTracker t = new MlflowServerTracker(MlflowServerTracker.Settings.of("http://127.0.0.1:" + hung.getLocalPort())
+          .withFlushInterval(Duration.ofMillis(50))
+          .withStartWait(Duration.ofMillis(200))
+          .withRetry(new RetryPolicy(Duration.ofMillis(10), Duration.ofMillis(80), 2.0, Duration.ofMillis(300))));
+      String run = t.startRun(RunSpec.of("exp", "r")); // returns after startWait, not never
+      assertTrue(run.startsWith("pending-"), run);
+      t.logMetric(run, "loss", 0.5, 0);
+      t.endRun(run, RunStatus.FINISHED);
+      t.close(); // returns after the drain time, not never
+      TrackingReport r = t.report();
+      assertEquals(List.of(1L, 2L), List.of(r.unsentMetrics(), r.unsentRunUpdates()));
+      assertTrue(r.summary().contains("had not returned"), r.summary());
+    } finally {
+      for (java.net.Socket s : held) {
+        s.close(); // frees the blocked sender thread
+      }
     }
   }
 
