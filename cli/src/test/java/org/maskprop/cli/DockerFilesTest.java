@@ -275,7 +275,8 @@ class DockerFilesTest {
   /** The checkout's root: the first ancestor of the working directory with docker/Dockerfile. */
   private static Path projectHome() {
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isRegularFile(dir.resolve("docker/Dockerfile")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
+      if (Files.isRegularFile(dir.resolve("docker/Dockerfile"))
+          && Files.isRegularFile(dir.resolve("pom.xml"))) {
         return dir;
       }
     }
@@ -316,7 +317,8 @@ class DockerFilesTest {
         switch (kw[0]) {
           case "ARG" -> {
             if (from.isEmpty() && kw[1].contains("=")) {
-              args.put(kw[1].substring(0, kw[1].indexOf('=')), kw[1].substring(kw[1].indexOf('=') + 1));
+              int eq = kw[1].indexOf('=');
+              args.put(kw[1].substring(0, eq), kw[1].substring(eq + 1));
             }
           }
           case "FROM" -> {
