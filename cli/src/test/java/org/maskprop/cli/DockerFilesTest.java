@@ -266,10 +266,17 @@ class DockerFilesTest {
     if (cacheDir != null) {
       env.put("DJL_CACHE_DIR", cacheDir.toString());
     }
-    Process p = pb.start();
-    byte[] out = p.getInputStream().readAllBytes(); // until the JVM closes it
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "DjlWarmup did not end");
-    return new Warmup(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    Path log = Files.createTempFile("djl-warmup", ".log");
+    try {
+      Process p = pb.redirectOutput(log.toFile()).start();
+      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError("DjlWarmup did not end in 120 s: " + Files.readString(log));
+      }
+      return new Warmup(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    } finally {
+      Files.deleteIfExists(log);
+    }
   }
 
   /** The checkout's root: the first ancestor of the working directory with docker/Dockerfile. */
