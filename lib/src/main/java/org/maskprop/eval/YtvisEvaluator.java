@@ -328,45 +328,45 @@ public final class YtvisEvaluator implements Evaluator {
     if (es.isEmpty()) {
       return;
     }
-    for (int a = 0; a < A; a++) {
-      int npig = 0;
+    double[] rc = null;
+    double[] pr = null;
+    for (int m = 0; m < M; m++) {
+      // kept detections: the first maxDet of each video (already score-sorted), in video order
+      int maxDet = MAX_DETS[m];
+      int nd = 0;
       for (PairEval e : es) {
-        npig += e.npig()[a];
+        nd += Math.min(maxDet, e.scores().length);
       }
-      for (int m = 0; m < M; m++) {
-        int maxDet = MAX_DETS[m];
-        int nd = 0;
-        for (PairEval e : es) {
-          nd += Math.min(maxDet, e.scores().length);
+      double[] scores = new double[nd];
+      int[] owner = new int[nd];
+      int[] local = new int[nd];
+      int p = 0;
+      for (int ei = 0; ei < es.size(); ei++) {
+        PairEval e = es.get(ei);
+        for (int d = 0; d < Math.min(maxDet, e.scores().length); d++) {
+          scores[p] = e.scores()[d];
+          owner[p] = ei;
+          local[p++] = d;
         }
-        double[] scores = new double[nd];
-        int[] owner = new int[nd];
-        int[] local = new int[nd];
-        int p = 0;
-        for (int ei = 0; ei < es.size(); ei++) {
-          PairEval e = es.get(ei);
-          for (int d = 0; d < Math.min(maxDet, e.scores().length); d++) {
-            scores[p] = e.scores()[d];
-            owner[p] = ei;
-            local[p++] = d;
-          }
+      }
+      int[] order = stableOrderByScoreDesc(scores);
+      if (rc == null || rc.length < nd) {
+        rc = new double[nd];
+        pr = new double[nd];
+      }
+      for (int a = 0; a < A; a++) {
+        int npig = 0;
+        for (PairEval e : es) {
+          npig += e.npig()[a];
         }
         if (npig == 0) {
           continue;
         }
-        Integer[] idx = new Integer[nd];
-        for (int i = 0; i < nd; i++) {
-          idx[i] = i;
-        }
-        // stable (TimSort) like numpy's mergesort on -score
-        Arrays.sort(idx, (x, y) -> scores[x] > scores[y] ? -1 : (scores[x] < scores[y] ? 1 : 0));
-        double[] rc = new double[nd];
-        double[] pr = new double[nd];
         for (int t = 0; t < T; t++) {
           double tp = 0;
           double fp = 0;
           for (int i = 0; i < nd; i++) {
-            int j = idx[i];
+            int j = order[i];
             byte s = es.get(owner[j]).state()[a][t][local[j]];
             if (s == TP) {
               tp++;
@@ -394,6 +394,23 @@ public final class YtvisEvaluator implements Evaluator {
         }
       }
     }
+  }
+
+  /**
+   * Indices by descending score, ties in index order: numpy's {@code argsort(-s, kind='mergesort')}
+   * (a stable sort; -0.0 and 0.0 tie as in numpy).
+   */
+  static int[] stableOrderByScoreDesc(double[] s) {
+    Integer[] idx = new Integer[s.length];
+    for (int i = 0; i < s.length; i++) {
+      idx[i] = i;
+    }
+    Arrays.sort(idx, (x, y) -> s[x] > s[y] ? -1 : (s[x] < s[y] ? 1 : 0)); // TimSort: stable
+    int[] out = new int[s.length];
+    for (int i = 0; i < s.length; i++) {
+      out[i] = idx[i];
+    }
+    return out;
   }
 
   /** The official {@code summarize} for segm: 6 AP then 6 AR numbers. */
