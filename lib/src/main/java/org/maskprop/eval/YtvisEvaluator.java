@@ -83,8 +83,11 @@ public final class YtvisEvaluator implements Evaluator {
   private final int[] catIds;
   private final Set<Integer> catIdSet = new HashSet<>();
   /** (video, category) to its GT tracks in file order. */
-  private final Map<Long, List<GtTrack>> gtTracks = new HashMap<>();
+  private final Map<PairKey, List<GtTrack>> gtTracks = new HashMap<>();
   private final List<YtvisResult> results = new ArrayList<>();
+
+  /** A (video, category) pair; a record so that the map key is exact and well spread. */
+  private record PairKey(int videoId, int categoryId) {}
 
   private record GtTrack(long id, boolean crowd, double avgArea, TrackMasks masks) {}
 
@@ -129,22 +132,33 @@ public final class YtvisEvaluator implements Evaluator {
     }
     catIds = cats.stream().mapToInt(Integer::intValue).toArray();
     catIdSet.addAll(cats);
-    List<YtvisDataset.Annotation> anns = gt.annotations() == null ? List.of() : gt.annotations();
-    for (YtvisDataset.Annotation a : anns) {
+    List<YtvisDataset.Annotation> all = gt.annotations() == null ? List.of() : gt.annotations();
+    List<YtvisDataset.Annotation> anns = new ArrayList<>();
+    for (YtvisDataset.Annotation a : all) {
       YtvisDataset.Video v = videos.get(a.videoId());
       if (v == null || !catIdSet.contains(a.categoryId())) {
         continue; // the official getAnnIds(vidIds, catIds) never selects these
       }
+      anns.add(a);
+    }
+    TrackMasks[] masks = new TrackMasks[anns.size()];
+    for (int i = 0; i < anns.size(); i++) {
+      YtvisDataset.Annotation a = anns.get(i);
       String where = gtSource + ": annotation " + a.id() + " (video " + a.videoId() + ")";
-      checkFrames(a.segmentations(), v, where, "segmentations", false);
+      checkFrames(a.segmentations(), videos.get(a.videoId()), where, "segmentations", false);
+    }
+    parallel(masks.length, i -> masks[i] = TrackMasks.of(anns.get(i).segmentations()));
+    for (int i = 0; i < anns.size(); i++) {
+      YtvisDataset.Annotation a = anns.get(i);
+      String where = gtSource + ": annotation " + a.id() + " (video " + a.videoId() + ")";
       if (a.areas() == null) {
         throw new InputException(where + ": field areas missing");
       }
       double[] nonZero = a.areas().stream()
           .filter(x -> x != null && x != 0.0).mapToDouble(Double::doubleValue).toArray();
       double avg = nonZero.length == 0 ? 0 : NumpyMath.mean(nonZero, nonZero.length);
-      gtTracks.computeIfAbsent(key(a.videoId(), a.categoryId()), k -> new ArrayList<>())
-          .add(new GtTrack(a.id(), a.iscrowd() != 0, avg, TrackMasks.of(a.segmentations())));
+      gtTracks.computeIfAbsent(new PairKey(a.videoId(), a.categoryId()), k -> new ArrayList<>())
+          .add(new GtTrack(a.id(), a.iscrowd() != 0, avg, masks[i]));
     }
   }
 
@@ -177,7 +191,7 @@ public final class YtvisEvaluator implements Evaluator {
           + "the official evaluator fails on an empty results file)");
     }
     // group by (video, category) in results order, validating as the official loadRes would
-    Map<Long, List<YtvisResult>> dts = new HashMap<>();
+    Map<PairKey, List<YtvisResult>> dts = new HashMap<>();
     for (int i = 0; i < results.size(); i++) {
       YtvisResult r = results.get(i);
       String where = "results[" + i + "] (video " + r.videoId() + ", category " + r.categoryId() + ")";
@@ -190,22 +204,24 @@ public final class YtvisEvaluator implements Evaluator {
       }
       checkFrames(r.segmentations(), v, where, "segmentations", lenient);
       if (catIdSet.contains(r.categoryId())) {
-        dts.computeIfAbsent(key(r.videoId(), r.categoryId()), k -> new ArrayList<>()).add(r);
+        dts.computeIfAbsent(new PairKey(r.videoId(), r.categoryId()), k -> new ArrayList<>()).add(r);
       }
     }
     // pairs in the official evalImgs order: category-major, then video id
-    List<long[]> pairs = new ArrayList<>();
+    List<PairKey> pairs = new ArrayList<>();
+    List<Integer> pairCat = new ArrayList<>();
     for (int k = 0; k < catIds.length; k++) {
       for (int vid : videoIds) {
-        long key = key(vid, catIds[k]);
+        PairKey key = new PairKey(vid, catIds[k]);
         if (gtTracks.containsKey(key) || dts.containsKey(key)) {
-          pairs.add(new long[] {key, k});
+          pairs.add(key);
+          pairCat.add(k);
         }
       }
     }
     PairEval[] evals = new PairEval[pairs.size()];
     parallel(evals.length, i -> {
-      long key = pairs.get(i)[0];
+      PairKey key = pairs.get(i);
       evals[i] = evaluatePair(gtTracks.getOrDefault(key, List.of()), dts.getOrDefault(key, List.of()));
     });
     // group per category, keeping video order
@@ -214,7 +230,7 @@ public final class YtvisEvaluator implements Evaluator {
       perCat.add(new ArrayList<>());
     }
     for (int i = 0; i < evals.length; i++) {
-      perCat.get((int) pairs.get(i)[1]).add(evals[i]);
+      perCat.get(pairCat.get(i)).add(evals[i]);
     }
     int K = catIds.length;
     double[] precision = new double[T * R * K * A * M]; // [T, R, K, A, M] row-major
@@ -496,10 +512,6 @@ public final class YtvisEvaluator implements Evaluator {
             + r.height() + "x" + r.width() + ", video " + v.id() + " is " + v.height() + "x" + v.width());
       }
     }
-  }
-
-  private static long key(int videoId, int categoryId) {
-    return ((long) videoId << 32) ^ (categoryId & 0xffffffffL);
   }
 
   private void parallel(int n, java.util.function.IntConsumer body) {
