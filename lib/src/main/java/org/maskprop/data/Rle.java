@@ -22,7 +22,7 @@ import org.maskprop.InputException;
  */
 public record Rle(int height, int width, int[] counts) {
 
-  /** Largest value one compressed-string character group can carry; counts must fit an int. */
+  /** Largest count accepted from a compressed string (counts are Java ints). */
   private static final long MAX_COUNT = Integer.MAX_VALUE;
 
   /** Checks that counts are non-negative and sum to {@code height * width}. */

@@ -1,7 +1,6 @@
 package org.maskprop.data;
 
 import static org.maskprop.data.YtvisJson.describe;
-import static org.maskprop.data.YtvisJson.require;
 import static org.maskprop.data.YtvisJson.requireArray;
 import static org.maskprop.data.YtvisJson.requireInt;
 import static org.maskprop.data.YtvisJson.requireString;

@@ -132,6 +132,12 @@ class FrameSourceTest {
         assertEquals(new Color(40 * k, 100, 200).getRGB(), img.getRGB(5, 7));
       }
     }
+    // YouTube-VIS frames are JPEGs: lossy, so compare with a tolerance
+    ImageIO.write(solid(W, H, new Color(30, 160, 220)), "jpg", root.resolve("v/j.jpg").toFile());
+    try (FrameSource src = FrameSource.ofImages(root, List.of("v/j.jpg"))) {
+      Color c = new Color(src.frame(0).getRGB(10, 10));
+      assertTrue(Math.abs(c.getRed() - 30) + Math.abs(c.getGreen() - 160) + Math.abs(c.getBlue() - 220) < 12, c.toString());
+    }
     // a grey image comes back as 3-channel BGR
     BufferedImage grey = new BufferedImage(W, H, BufferedImage.TYPE_BYTE_GRAY);
     ImageIO.write(grey, "png", root.resolve("v/g.png").toFile());

@@ -1,0 +1,83 @@
+package org.maskprop.config;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import org.maskprop.InputException;
+
+/**
+ * The resolved configuration of a run: a preset, the sections below, and the seed.
+ *
+ * <p>Components never receive this root: each takes its own section record (STYLE.md {@code
+ * config}). Values the paper does not give are stand-ins, listed in {@link StandIns} with their
+ * source tags from NOTES.md.
+ */
+public record MaskPropConfig(
+    String preset,
+    long seed,
+    DataConfig data,
+    BackboneConfig backbone,
+    RpnConfig rpn,
+    RoiHeadsConfig roiHeads,
+    PropagationConfig propagation,
+    RefineConfig refine,
+    TrainConfig train,
+    InferConfig infer) {
+
+  public MaskPropConfig {
+    require(preset != null && !preset.isBlank(), "preset", "must be set");
+    require(data != null && backbone != null && rpn != null && roiHeads != null, "sections", "missing");
+    require(propagation != null && refine != null && train != null && infer != null, "sections", "missing");
+  }
+
+  /** A preset by name with {@code --set} overrides on top. */
+  public static MaskPropConfig fromPreset(String name, List<String> sets) {
+    ObjectNode tree = ConfigTree.toTree(Presets.get(name));
+    for (String s : sets) {
+      ConfigTree.set(tree, s, MaskPropConfig.class);
+    }
+    return ConfigTree.convert(tree, MaskPropConfig.class, "preset " + name);
+  }
+
+  /**
+   * A run config file: {@code preset: NAME} plus overrides of any keys, then {@code --set}
+   * overrides. The preset key is required so that every value has a documented origin.
+   */
+  public static MaskPropConfig load(Path file, List<String> sets) {
+    ObjectNode overlay = ConfigTree.readYaml(file);
+    if (!overlay.hasNonNull("preset")) {
+      throw new InputException(file + ": missing 'preset' (one of " + String.join(", ", Presets.names()) + ")");
+    }
+    String preset = overlay.get("preset").asText();
+    ObjectNode tree = ConfigTree.toTree(Presets.get(preset));
+    ConfigTree.merge(tree, overlay, MaskPropConfig.class, file.toString(), "");
+    for (String s : sets) {
+      ConfigTree.set(tree, s, MaskPropConfig.class);
+    }
+    return ConfigTree.convert(tree, MaskPropConfig.class, file.toString());
+  }
+
+  /** Sorted-key YAML of the whole resolved config (what a run records). */
+  public String toYaml() {
+    return ConfigTree.toYaml(this);
+  }
+
+  /** SHA-256 of {@link #toYaml()}: checkpoints refuse to resume under a different config. */
+  public String hash() {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(toYaml().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static void require(boolean ok, String path, String what) {
+    if (!ok) {
+      throw new IllegalArgumentException("config key '" + path + "': " + what);
+    }
+  }
+}

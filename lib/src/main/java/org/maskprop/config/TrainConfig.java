@@ -1,0 +1,36 @@
+package org.maskprop.config;
+
+import static org.maskprop.config.MaskPropConfig.require;
+
+import java.util.List;
+
+/**
+ * Training on frame pairs. Paper values [R?]: LR 0.008, 20 epochs with x0.1 steps at 16 and 19,
+ * pair gap within +-5 annotated frames, shorter side in [400, 800]. {@code iterations} and {@code
+ * lrSteps} count iterations (paper epochs convert through the dataset size).
+ */
+public record TrainConfig(
+    int iterations,
+    double baseLr,
+    double momentum,
+    double weightDecay,
+    int warmupIterations,
+    double warmupFactor,
+    List<Integer> lrSteps,
+    double lrGamma,
+    double gradClipNorm,
+    int maxFrameGap,
+    List<Integer> scales,
+    double flipProbability,
+    int clipsPerDevice,
+    int checkpointPeriod,
+    int keepCheckpoints) {
+  public TrainConfig {
+    require(iterations >= 1, "train.iterations", "must be >= 1");
+    require(baseLr > 0, "train.baseLr", "must be > 0");
+    require(maxFrameGap >= 0, "train.maxFrameGap", "must be >= 0");
+    require(scales != null && !scales.isEmpty(), "train.scales", "must not be empty");
+    require(flipProbability >= 0 && flipProbability <= 1, "train.flipProbability", "must be in [0, 1]");
+    require(lrSteps != null, "train.lrSteps", "must be a list (may be empty)");
+  }
+}

@@ -1,0 +1,104 @@
+package org.maskprop.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.maskprop.InputException;
+
+class MaskPropConfigTest {
+  @TempDir Path dir;
+
+  @Test
+  void everyPresetBuildsAndRoundTripsThroughYaml() throws IOException {
+    for (String name : Presets.names()) {
+      MaskPropConfig c = Presets.get(name);
+      Path f = dir.resolve(name + ".yaml");
+      Files.writeString(f, c.toYaml());
+      MaskPropConfig back = MaskPropConfig.load(f, List.of());
+      assertEquals(c, back, name);
+      assertEquals(c.hash(), back.hash());
+    }
+  }
+
+  @Test
+  void setOverridesParseYamlValues() {
+    MaskPropConfig c =
+        MaskPropConfig.fromPreset(
+            "cpu-tiny", List.of("train.baseLr=0.02", "propagation.dilations=[1, 2]", "backbone.arch=R50"));
+    assertEquals(0.02, c.train().baseLr());
+    assertEquals(List.of(1, 2), c.propagation().dilations());
+    assertEquals(BackboneConfig.Arch.R50, c.backbone().arch());
+    assertNotEquals(Presets.get("cpu-tiny").hash(), c.hash());
+  }
+
+  @Test
+  void fileOverridesOnlySomeKeysOfThePreset() throws IOException {
+    Path f = dir.resolve("run.yaml");
+    Files.writeString(f, "preset: ytvis-r50\ninfer:\n  clipLength: 7\nseed: 3\n");
+    MaskPropConfig c = MaskPropConfig.load(f, List.of("infer.assignThreshold=0.6"));
+    assertEquals(7, c.infer().clipLength());
+    assertEquals(0.6, c.infer().assignThreshold());
+    assertEquals(3, c.seed());
+    assertEquals(Presets.get("ytvis-r50").roiHeads(), c.roiHeads());
+  }
+
+  @Test
+  void unknownKeyNamesTheFileAndThePath() throws IOException {
+    Path f = dir.resolve("bad.yaml");
+    Files.writeString(f, "preset: cpu-tiny\ninfer:\n  clipLenght: 7\n");
+    InputException e = assertThrows(InputException.class, () -> MaskPropConfig.load(f, List.of()));
+    assertTrue(e.getMessage().contains("bad.yaml"), e.getMessage());
+    assertTrue(e.getMessage().contains("'infer.clipLenght'"), e.getMessage());
+    assertTrue(e.getMessage().contains("clipLength"), e.getMessage());
+  }
+
+  @Test
+  void pathThroughALeafIsRejected() {
+    InputException e =
+        assertThrows(
+            InputException.class,
+            () -> MaskPropConfig.fromPreset("cpu-tiny", List.of("train.baseLr.value=1")));
+    assertTrue(e.getMessage().contains("train.baseLr.value"), e.getMessage());
+  }
+
+  @Test
+  void invalidValuesAreOneLineErrorsNamingTheKey() {
+    InputException even =
+        assertThrows(
+            InputException.class, () -> MaskPropConfig.fromPreset("cpu-tiny", List.of("infer.clipLength=12")));
+    assertTrue(even.getMessage().contains("infer.clipLength"), even.getMessage());
+    assertTrue(!even.getMessage().contains("\n"));
+    InputException type =
+        assertThrows(
+            InputException.class, () -> MaskPropConfig.fromPreset("cpu-tiny", List.of("train.iterations=lots")));
+    assertTrue(type.getMessage().contains("train.iterations"), type.getMessage());
+    InputException arch =
+        assertThrows(
+            InputException.class, () -> MaskPropConfig.fromPreset("cpu-tiny", List.of("backbone.arch=R34")));
+    assertTrue(arch.getMessage().contains("backbone.arch"), arch.getMessage());
+  }
+
+  @Test
+  void unknownPresetListsTheKnownOnes() {
+    InputException e = assertThrows(InputException.class, () -> Presets.get("gpu-huge"));
+    assertTrue(e.getMessage().contains("cpu-tiny"));
+  }
+
+  @Test
+  void paperValuesInThePaperScalePresets() {
+    MaskPropConfig c = Presets.get("ytvis-x101");
+    assertEquals(13, c.infer().clipLength());
+    assertEquals(List.of(3, 6, 12), c.propagation().dilations());
+    assertEquals(List.of(0.5, 0.6, 0.7), c.roiHeads().stageIous());
+    assertEquals(40, c.data().numClasses());
+    assertTrue(StandIns.KEYS.containsKey("infer.assignThreshold"));
+  }
+}
