@@ -53,9 +53,9 @@ final class PrepareCommand implements Callable<Integer> {
     return e;
   }
 
+  // no mixinStandardHelpOptions here: its --version would clash with the dataset's --version
   @Command(
       name = "ytvis",
-      mixinStandardHelpOptions = true,
       sortOptions = false,
       description = {
         "Validate a downloaded YouTube-VIS copy and split its train set by video into local "
@@ -68,6 +68,9 @@ final class PrepareCommand implements Callable<Integer> {
             + "are not comparable to the paper's (official server, official valid split)."
       })
   static final class Ytvis implements Callable<Integer> {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
     @Option(names = "--root", paramLabel = "DIR", required = true,
         description = "The downloaded YouTube-VIS folder.")
     Path root;
