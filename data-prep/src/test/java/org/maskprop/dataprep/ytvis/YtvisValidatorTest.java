@@ -105,6 +105,20 @@ class YtvisValidatorTest {
   }
 
   @Test
+  void officialSplitWithNullAnnotationsReadsAsNoGt() throws Exception {
+    // the official valid/test JSONs carry "annotations": null
+    Path json = tmp.resolve("valid.json");
+    Files.writeString(json, "{\"info\": null, \"videos\": [{\"id\": 3, \"width\": 8, \"height\": 6,"
+        + " \"length\": 1, \"file_names\": [\"a/0.jpg\"]}], \"categories\": [{\"id\": 1,"
+        + " \"name\": \"person\"}], \"annotations\": null}");
+    FakeYtvis.writeJpeg(tmp.resolve("img/a/0.jpg"), 8, 6);
+    ValidationReport r = YtvisValidator.validate(json, tmp.resolve("img"), FrameCheck.FIRST_SIZE);
+    assertEquals(List.of(), r.issues());
+    assertEquals(0, r.dataset().annotations().size());
+    assertEquals(1, r.dataset().videos().size());
+  }
+
+  @Test
   void inconsistentAnnotationsAreWarnings() {
     YtvisDataset base = FakeYtvis.dataset(3, true);
     List<Annotation> anns = new ArrayList<>();
