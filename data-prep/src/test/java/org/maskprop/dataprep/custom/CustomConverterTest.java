@@ -19,6 +19,10 @@ import org.maskprop.data.YtvisDataset;
 import org.maskprop.data.YtvisDataset.Annotation;
 import org.maskprop.data.YtvisDataset.Category;
 import org.maskprop.dataprep.ytvis.SplitManifest;
+import org.maskprop.dataprep.ytvis.VideoSplitter;
+import org.maskprop.dataprep.ytvis.YtvisImport;
+import org.maskprop.dataprep.ytvis.YtvisValidator;
+import org.maskprop.dataprep.ytvis.YtvisVersion;
 
 class CustomConverterTest {
   @TempDir Path tmp;
@@ -133,6 +137,21 @@ class CustomConverterTest {
         new Category(12, "duck", null), new Category(13, "person", null)), List.of()).write(json);
     YtvisDataset e = run(in, json, tmp.resolve("o2")).dataset();
     assertEquals(List.of(12, 13, 11), e.annotations().stream().map(Annotation::categoryId).toList());
+  }
+
+  @Test
+  void convertedDataSplitsLikeAYoutubeVis2019Root() throws Exception {
+    Path in = CustomTree.write(tmp.resolve("in"));
+    Path conv = tmp.resolve("conv");
+    run(in, null, conv);
+    YtvisImport.Result r = YtvisImport.run(new YtvisImport.Options(conv, null, tmp.resolve("split"),
+        new VideoSplitter.Fractions(0.5, 0), 0, YtvisValidator.FrameCheck.ALL_SIZES));
+    assertEquals(YtvisVersion.V2019, r.version());
+    assertEquals(1, r.splits().get("valid").videos().size());
+    // the image root is the link's target, resolved: the frames under in/JPEGImages
+    Path images = r.manifest().split("valid").imageRoot();
+    YtvisDataset.read(tmp.resolve("split/valid.json"), images);
+    assertEquals(in.resolve("JPEGImages").toRealPath(), images.toRealPath());
   }
 
   // ---------------------------------------------------------------- errors
