@@ -234,15 +234,27 @@ public final class CustomConverter {
   /** One RLE per non-zero id present in the mask, by ascending id. */
   static TreeMap<Integer, Rle> encode(IdMask m) {
     int[] ids = m.ids(); // [h * w]
-    TreeMap<Integer, byte[]> masks = new TreeMap<>();
+    int max = 0;
+    for (int id : ids) {
+      max = Math.max(max, id);
+    }
+    // ids are PNG samples (< 2^16): a direct table, one pass over the pixels
+    byte[][] masks = new byte[max + 1][];
     for (int i = 0; i < ids.length; i++) {
       int id = ids[i];
       if (id != 0) {
-        masks.computeIfAbsent(id, k -> new byte[ids.length])[i] = 1;
+        if (masks[id] == null) {
+          masks[id] = new byte[ids.length];
+        }
+        masks[id][i] = 1;
       }
     }
     TreeMap<Integer, Rle> out = new TreeMap<>();
-    masks.forEach((id, b) -> out.put(id, Rle.encode(b, m.height(), m.width())));
+    for (int id = 1; id <= max; id++) {
+      if (masks[id] != null) {
+        out.put(id, Rle.encode(masks[id], m.height(), m.width()));
+      }
+    }
     return out;
   }
 

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.maskprop.InputException;
 import org.maskprop.data.YtvisDataset;
@@ -97,8 +96,8 @@ public final class YtvisImport {
     source.put("root", o.root().toAbsolutePath().normalize().toString());
     source.put("json", trainJson.toAbsolutePath().normalize().toString());
     source.put("seed", Long.toString(o.seed()));
-    source.put("validFraction", fmt(o.fractions().valid()));
-    source.put("testFraction", fmt(o.fractions().test()));
+    source.put("validFraction", Double.toString(o.fractions().valid()));
+    source.put("testFraction", Double.toString(o.fractions().test()));
     SplitManifest manifest = new SplitManifest("maskprop prepare ytvis", source, note(o.seed()),
         local, official);
 
@@ -120,9 +119,5 @@ public final class YtvisImport {
         + "): YouTube-VIS publishes no GT for its valid/test splits, so numbers on these local"
         + " splits are not comparable to the paper's, which come from the official server on the"
         + " official valid split";
-  }
-
-  private static String fmt(double x) {
-    return String.format(Locale.ROOT, "%s", x);
   }
 }
