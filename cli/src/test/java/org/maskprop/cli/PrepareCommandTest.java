@@ -76,6 +76,15 @@ class PrepareCommandTest {
   }
 
   @Test
+  void statsColumnsAreNamedAfterTheSplit() {
+    java.util.Map<String, Object> taken = new java.util.HashMap<>();
+    assertEquals("valid", PrepareCommand.Stats.columnName(Path.of("/d/valid.json"), taken));
+    assertEquals("train", PrepareCommand.Stats.columnName(Path.of("/y21/train/instances.json"), taken));
+    taken.put("valid", 1);
+    assertEquals("valid#2", PrepareCommand.Stats.columnName(Path.of("/e/valid.json"), taken));
+  }
+
+  @Test
   void badInputExitsWithTwo() throws Exception {
     Run version = run("prepare", "ytvis", "--root", root.toString(), "--out",
         tmp.resolve("x").toString(), "--version", "2020");
