@@ -111,7 +111,7 @@ final class PrepareCommand implements Callable<Integer> {
       YtvisImport.Result r;
       try {
         r = YtvisImport.run(new YtvisImport.Options(root, version, out,
-            new VideoSplitter.Fractions(validFraction, testFraction), seed, frameCheck));
+            new VideoSplitter.Fractions(validFraction, testFraction), seed, frameCheck), true);
       } catch (InvalidDatasetException e) {
         throw printed(e, spec.commandLine().getErr());
       }
@@ -243,7 +243,7 @@ final class PrepareCommand implements Callable<Integer> {
       List<ValidationReport> failed = new ArrayList<>();
       for (int i = 0; i < json.size(); i++) {
         Path root = imageRoot == null ? null : imageRoot.get(i);
-        ValidationReport r = YtvisValidator.validate(json.get(i), root, frameCheck);
+        ValidationReport r = YtvisValidator.validate(json.get(i), root, frameCheck, root != null);
         o.print(r.toText(LISTED));
         if (r.dataset() == null) {
           throw new InputException(r.issues().get(0).message());

@@ -53,6 +53,11 @@ public final class YtvisImport {
    * @throws InvalidDatasetException when a split of the download has errors (nothing is written)
    */
   public static Result run(Options o) {
+    return run(o, false);
+  }
+
+  /** As {@link #run(Options)}; {@code progress} shows a bar while frame files are checked. */
+  public static Result run(Options o, boolean progress) {
     YtvisVersion version = o.version() != null ? o.version() : YtvisVersion.detect(o.root());
     Path trainJson = version.json(o.root(), "train");
     if (!Files.isRegularFile(trainJson)) {
@@ -64,7 +69,7 @@ public final class YtvisImport {
       Path json = version.json(o.root(), s);
       if (s.equals("train") || Files.isRegularFile(json)) {
         ValidationReport r =
-            YtvisValidator.validate(json, version.imageRoot(o.root(), s), o.frameCheck());
+            YtvisValidator.validate(json, version.imageRoot(o.root(), s), o.frameCheck(), progress);
         reports.put(s, r);
         if (!r.ok()) {
           throw new InvalidDatasetException(r);

@@ -11,6 +11,7 @@ import org.maskprop.data.YtvisDataset.Annotation;
 import org.maskprop.data.YtvisDataset.Video;
 import org.maskprop.dataprep.ytvis.ValidationReport.Issue;
 import org.maskprop.dataprep.ytvis.ValidationReport.Severity;
+import org.maskprop.util.Progress;
 
 /**
  * Checks a downloaded YouTube-VIS split across the whole split instead of stopping at the first
@@ -45,6 +46,12 @@ public final class YtvisValidator {
 
   /** Reads and checks {@code json}; {@code imageRoot} null skips the frame files. */
   public static ValidationReport validate(Path json, Path imageRoot, FrameCheck check) {
+    return validate(json, imageRoot, check, false);
+  }
+
+  /** As {@link #validate(Path, Path, FrameCheck)}; {@code progress} shows a bar over videos. */
+  public static ValidationReport validate(
+      Path json, Path imageRoot, FrameCheck check, boolean progress) {
     YtvisDataset d;
     try {
       d = YtvisDataset.read(json);
@@ -52,20 +59,30 @@ public final class YtvisValidator {
       return new ValidationReport(json, imageRoot, null,
           List.of(new Issue(Severity.ERROR, "json", -1, -1, e.getMessage())));
     }
-    return validate(d, json, imageRoot, check);
+    return validate(d, json, imageRoot, check, progress);
   }
 
   /** Checks an already read split; {@code json} names it in messages. */
   public static ValidationReport validate(
       YtvisDataset d, Path json, Path imageRoot, FrameCheck check) {
+    return validate(d, json, imageRoot, check, false);
+  }
+
+  private static ValidationReport validate(
+      YtvisDataset d, Path json, Path imageRoot, FrameCheck check, boolean progress) {
     List<Issue> issues = new ArrayList<>();
     if (imageRoot != null) {
       if (!Files.isDirectory(imageRoot)) {
         issues.add(new Issue(Severity.ERROR, "image-root", -1, -1,
             json + ": image root " + imageRoot + " is not a folder"));
       } else {
-        for (Video v : d.videos()) {
-          checkFrames(v, imageRoot, check, json, issues);
+        String label = "check " + json.getFileName();
+        int n = d.videos().size();
+        try (Progress bar = progress ? Progress.start(label, n) : Progress.silent(label, n)) {
+          for (Video v : d.videos()) {
+            checkFrames(v, imageRoot, check, json, issues);
+            bar.step();
+          }
         }
       }
     }
