@@ -219,7 +219,11 @@ public record YtvisDataset(
               categories.add(c);
             }
           }
+          // the official valid/test JSONs (no GT) carry "annotations": null
           case "annotations" -> {
+            if (t == JsonToken.VALUE_NULL) {
+              continue;
+            }
             checkArray(t, file, "annotations");
             Map<Integer, Integer> seen = new HashMap<>();
             for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
