@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       SynthCommand.class,
       EvalCommand.class,
       BenchCommand.class,
+      PrepareCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -8,6 +8,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Atomic file writes: the content goes to a temp file in the target's folder, which is then renamed
@@ -23,7 +24,7 @@ public final class AtomicFiles {
     Path tmp = null;
     try {
       Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+      tmp = createTemp(dir, "." + abs.getFileName() + ".");
       try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
         writer.accept(out);
       }
@@ -44,6 +45,15 @@ public final class AtomicFiles {
         }
       }
     }
+  }
+
+  /** A temp file readable like any other output (createTempFile alone would make it 0600). */
+  private static Path createTemp(Path dir, String prefix) throws IOException {
+    if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return Files.createTempFile(dir, prefix, ".tmp",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
+    }
+    return Files.createTempFile(dir, prefix, ".tmp");
   }
 
   public static void writeBytes(Path target, byte[] bytes) {

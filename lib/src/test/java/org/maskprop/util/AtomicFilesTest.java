@@ -2,6 +2,7 @@ package org.maskprop.util;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,6 +25,13 @@ class AtomicFilesTest {
     try (Stream<Path> s = Files.list(f.getParent())) {
       assertEquals(List.of(f), s.toList());
     }
+  }
+
+  @Test
+  void writtenFilesAreReadableByOthers() throws IOException {
+    Path f = dir.resolve("report.md");
+    AtomicFiles.writeString(f, "x");
+    assertTrue(Files.getPosixFilePermissions(f).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ));
   }
 
   @Test
