@@ -13,8 +13,8 @@ import java.util.Arrays;
  * strictly greater than the threshold. The kept indices come out by descending score.
  *
  * <p>The greedy pass is the algorithm itself, so it runs in Java over primitive arrays: one
- * visit per kept box over the later, still alive boxes of its class, IoU in float32 exactly as
- * torchvision's CPU kernel computes it. Instead of torchvision's coordinate-offset trick (shift
+ * vectorisable sweep per kept box over the later, still alive boxes of its class, IoU in float32
+ * as torchvision's CPU kernel computes it. Instead of torchvision's coordinate-offset trick (shift
  * each class far apart so that one NMS never mixes classes) we partition by class, which gives the
  * same keep set without perturbing coordinates by large float offsets, and skips cross-class
  * pairs entirely. Boxes are copied to the host once (N x 16 bytes).
@@ -150,9 +150,9 @@ public final class Nms {
 
   /**
    * Greedy pass over {@code members[from..to)} (box indices, already by descending score); marks
-   * {@code kept[offset + k]} for kept members. Boxes are copied into contiguous arrays first and
-   * the still-alive candidates are compacted after every kept box, so the inner loop touches only
-   * boxes that can still be suppressed.
+   * {@code kept[offset + k]} for kept members. The still-alive boxes are kept packed in parallel
+   * float arrays: each kept box first computes its IoU with all later alive boxes in a branch-free
+   * loop (the JIT vectorises it), then the survivors are packed again.
    */
   private static void suppress(
       float[] boxes, int[] members, int from, int to, double iouThreshold, boolean[] kept, int offset) {
@@ -162,7 +162,8 @@ public final class Nms {
     float[] x2 = new float[n];
     float[] y2 = new float[n];
     float[] area = new float[n];
-    int[] alive = new int[n];
+    int[] id = new int[n];
+    boolean[] gone = new boolean[n];
     for (int k = 0; k < n; k++) {
       int b = 4 * members[from + k];
       x1[k] = boxes[b];
@@ -170,35 +171,52 @@ public final class Nms {
       x2[k] = boxes[b + 2];
       y2[k] = boxes[b + 3];
       area[k] = (x2[k] - x1[k]) * (y2[k] - y1[k]);
-      alive[k] = k;
+      id[k] = k;
     }
-    int numAlive = n;
+    float thr = floatBelow(iouThreshold);
+    int len = n;
     int head = 0;
-    while (head < numAlive) {
-      int i = alive[head++];
-      kept[offset + i] = true;
-      float ix1 = x1[i];
-      float iy1 = y1[i];
-      float ix2 = x2[i];
-      float iy2 = y2[i];
-      float iarea = area[i];
-      int write = head;
-      for (int a = head; a < numAlive; a++) {
-        int j = alive[a];
-        // std::max / std::min semantics, as torchvision's kernel (float32 throughout)
-        float xx1 = ix1 < x1[j] ? x1[j] : ix1;
-        float yy1 = iy1 < y1[j] ? y1[j] : iy1;
-        float xx2 = x2[j] < ix2 ? x2[j] : ix2;
-        float yy2 = y2[j] < iy2 ? y2[j] : iy2;
-        float w = 0f < xx2 - xx1 ? xx2 - xx1 : 0f;
-        float h = 0f < yy2 - yy1 ? yy2 - yy1 : 0f;
+    while (head < len) {
+      kept[offset + id[head]] = true;
+      float ix1 = x1[head];
+      float iy1 = y1[head];
+      float ix2 = x2[head];
+      float iy2 = y2[head];
+      float iarea = area[head];
+      int next = head + 1;
+      for (int j = next; j < len; j++) {
+        float w = Math.max(0f, Math.min(ix2, x2[j]) - Math.max(ix1, x1[j]));
+        float h = Math.max(0f, Math.min(iy2, y2[j]) - Math.max(iy1, y1[j]));
         float inter = w * h;
-        float iou = inter / (iarea + area[j] - inter);
-        if (!(iou > iouThreshold)) { // compared in double, as the kernel's double threshold
-          alive[write++] = j;
+        gone[j] = inter / (iarea + area[j] - inter) > thr; // float32, as torchvision's kernel
+      }
+      int first = next;
+      while (first < len && !gone[first]) {
+        first++;
+      }
+      int write = first;
+      for (int j = first; j < len; j++) {
+        if (!gone[j]) {
+          x1[write] = x1[j];
+          y1[write] = y1[j];
+          x2[write] = x2[j];
+          y2[write] = y2[j];
+          area[write] = area[j];
+          id[write] = id[j];
+          write++;
         }
       }
-      numAlive = write;
+      len = write;
+      head = next;
     }
+  }
+
+  /**
+   * The largest float not above {@code t}: for every float x, {@code x > t} (compared in double,
+   * as torchvision's kernel compares with its double threshold) iff {@code x > floatBelow(t)}.
+   */
+  static float floatBelow(double t) {
+    float f = (float) t;
+    return (double) f > t ? Math.nextDown(f) : f;
   }
 }
