@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,11 @@ public final class RoiAlign {
   /** torchvision LevelMapper's eps, added before the floor. */
   public static final double LEVEL_EPS = 1e-6;
 
+  /** Non-zeros of one sparse weight matrix (~12 bytes each plus temporaries); larger work is chunked. */
+  static final long MAX_NNZ_PER_CHUNK = 1L << 23;
+
+  private final long maxNnzPerChunk;
+
   private final int outputHeight;
   private final int outputWidth;
   private final int samplingRatio;
@@ -51,6 +57,11 @@ public final class RoiAlign {
    *     original convention (and torchvision MultiScaleRoIAlign's)
    */
   public RoiAlign(int outputHeight, int outputWidth, int samplingRatio, boolean aligned) {
+    this(outputHeight, outputWidth, samplingRatio, aligned, MAX_NNZ_PER_CHUNK);
+  }
+
+  /** With a given chunk size (tests exercise the chunking with small values). */
+  RoiAlign(int outputHeight, int outputWidth, int samplingRatio, boolean aligned, long maxNnzPerChunk) {
     if (outputHeight <= 0 || outputWidth <= 0 || samplingRatio < 0) {
       throw new IllegalArgumentException(
           "RoiAlign needs output size > 0 and samplingRatio >= 0, got "
@@ -60,6 +71,7 @@ public final class RoiAlign {
     this.outputWidth = outputWidth;
     this.samplingRatio = samplingRatio;
     this.aligned = aligned;
+    this.maxNnzPerChunk = maxNnzPerChunk;
   }
 
   public int outputHeight() {
@@ -243,60 +255,92 @@ public final class RoiAlign {
       NDArray binH = roiH.div(outputHeight);
       NDArray binW = roiW.div(outputWidth);
 
-      // Group rois by their sample grid (one group when samplingRatio > 0).
-      Map<Long, List<Integer>> groups = new LinkedHashMap<>();
+      // Sample grid per roi: samplingRatio, or ceil(roi side / output side) when 0.
+      int[] gh = new int[(int) numRois];
+      int[] gw = new int[(int) numRois];
       if (samplingRatio > 0) {
-        groups.put(key(samplingRatio, samplingRatio), null);
+        Arrays.fill(gh, samplingRatio);
+        Arrays.fill(gw, samplingRatio);
       } else {
-        int[] gh = roiH.div(outputHeight).ceil().toType(DataType.INT32, false).toIntArray();
-        int[] gw = roiW.div(outputWidth).ceil().toType(DataType.INT32, false).toIntArray();
-        for (int i = 0; i < gh.length; i++) {
-          if (gh[i] > 0 && gw[i] > 0) { // an empty grid pools to zeros
-            groups.computeIfAbsent(key(gh[i], gw[i]), k -> new ArrayList<>()).add(i);
-          }
-        }
+        gh = binH.ceil().toType(DataType.INT32, false).toIntArray();
+        gw = binW.ceil().toType(DataType.INT32, false).toIntArray();
       }
+      NDList perRoi = new NDList(startH, binH, hArr, startW, binW, wArr, rowBase);
+      // Consecutive chunks of rois bound the sparse matrix's size (huge rois with adaptive sampling).
+      NDList chunks = new NDList();
       long binsPerRoi = (long) outputHeight * outputWidth;
-      NDList allIdx = new NDList();
-      NDList allVal = new NDList();
-      for (Map.Entry<Long, List<Integer>> g : groups.entrySet()) {
-        int gh = (int) (g.getKey() >> 32);
-        int gw = (int) (g.getKey() & 0xffffffffL);
-        NDArray sel = g.getValue() == null ? null : scope.create(toLongs(g.getValue()));
-        NDArray roiIdx = sel != null ? sel : scope.arange((int) numRois).toType(DataType.INT64, false);
-        long n = roiIdx.size();
-        NDList ty = axisTaps(pick(startH, sel), pick(binH, sel), pick(hArr, sel), outputHeight, gh);
-        NDList tx = axisTaps(pick(startW, sel), pick(binW, sel), pick(wArr, sel), outputWidth, gw);
-        // Broadcast to [n, outH, outW, gh, 2, gw, 2]: rows are bins, columns table rows.
-        NDArray yIdx = ty.get(0).reshape(n, outputHeight, 1, gh, 2, 1, 1);
-        NDArray xIdx = tx.get(0).reshape(n, 1, outputWidth, 1, 1, gw, 2);
-        NDArray wy = ty.get(1).reshape(n, outputHeight, 1, gh, 2, 1, 1);
-        NDArray wx = tx.get(1).reshape(n, 1, outputWidth, 1, 1, gw, 2);
-        NDArray width = pick(wArr, sel).toType(DataType.INT64, false).reshape(n, 1, 1, 1, 1, 1, 1);
-        NDArray base = pick(rowBase, sel).reshape(n, 1, 1, 1, 1, 1, 1);
-        NDArray col = yIdx.mul(width).add(base).add(xIdx); // [n, outH, outW, gh, 2, gw, 2]
-        NDArray val = wy.mul(wx).div((double) gh * gw);
-        NDArray bin = roiIdx.mul(binsPerRoi).reshape(n, 1, 1)
-            .add(scope.arange((int) binsPerRoi).toType(DataType.INT64, false).reshape(1, outputHeight, outputWidth))
-            .reshape(n, outputHeight, outputWidth, 1, 1, 1, 1);
-        Shape full = col.getShape();
-        allIdx.add(NDArrays.stack(new NDList(bin.broadcast(full).flatten(), col.flatten()), 0));
-        allVal.add(val.flatten());
+      int from = 0;
+      long nnz = 0;
+      for (int i = 0; i < numRois; i++) {
+        long roiNnz = binsPerRoi * 4L * Math.max(gh[i], 0) * Math.max(gw[i], 0);
+        if (i > from && nnz + roiNnz > maxNnzPerChunk) {
+          chunks.add(poolChunk(scope, table, perRoi, gh, gw, from, i, numRois));
+          from = i;
+          nnz = 0;
+        }
+        nnz += roiNnz;
       }
-      NDArray result;
-      Shape binsShape = new Shape(numRois * binsPerRoi, channels);
-      if (allIdx.isEmpty()) {
-        result = scope.zeros(binsShape, dtype);
-      } else {
-        NDArray idx = allIdx.size() == 1 ? allIdx.get(0) : NDArrays.concat(allIdx, 1);
-        NDArray val = allVal.size() == 1 ? allVal.get(0) : NDArrays.concat(allVal, 0);
-        NDArray sparse = JniUtils.createSparseCoo(
-            (PtNDArray) idx, (PtNDArray) val, new Shape(numRois * binsPerRoi, rows));
-        result = sparse.matMul(table); // [R * outH * outW, C]
-      }
+      chunks.add(poolChunk(scope, table, perRoi, gh, gw, from, (int) numRois, numRois));
+      NDArray result = chunks.size() == 1 ? chunks.get(0) : NDArrays.concat(chunks, 0); // [R * bins, C]
       NDArray out = result.reshape(numRois, outputHeight, outputWidth, channels).transpose(0, 3, 1, 2);
       return scope.ret(out);
     }
+  }
+
+  /**
+   * Pools rois [from, to) into {@code [(to - from) * bins, C]}: builds the sparse weights of each
+   * group of rois sharing a sample grid and multiplies once with the pixel table.
+   *
+   * @param perRoi [R] arrays: startH, binH, H, startW, binW, W (feature dtype), rowBase (int64)
+   */
+  private NDArray poolChunk(
+      NDManager scope, NDArray table, NDList perRoi, int[] gh, int[] gw, int from, int to, long numRois) {
+    long binsPerRoi = (long) outputHeight * outputWidth;
+    long n = to - from;
+    Map<Long, List<Integer>> groups = new LinkedHashMap<>();
+    for (int i = from; i < to; i++) {
+      if (gh[i] > 0 && gw[i] > 0) { // an empty grid pools to zeros
+        groups.computeIfAbsent(key(gh[i], gw[i]), k -> new ArrayList<>()).add(i);
+      }
+    }
+    boolean whole = from == 0 && to == numRois && groups.size() == 1
+        && groups.values().iterator().next().size() == n;
+    NDList allIdx = new NDList();
+    NDList allVal = new NDList();
+    for (Map.Entry<Long, List<Integer>> g : groups.entrySet()) {
+      int sh = (int) (g.getKey() >> 32);
+      int sw = (int) (g.getKey() & 0xffffffffL);
+      NDArray sel = whole ? null : scope.create(toLongs(g.getValue()));
+      NDArray localRoi = whole
+          ? scope.arange((int) n).toType(DataType.INT64, false)
+          : sel.sub(from);
+      long m = localRoi.size();
+      NDList ty = axisTaps(pick(perRoi.get(0), sel), pick(perRoi.get(1), sel), pick(perRoi.get(2), sel), outputHeight, sh);
+      NDList tx = axisTaps(pick(perRoi.get(3), sel), pick(perRoi.get(4), sel), pick(perRoi.get(5), sel), outputWidth, sw);
+      // Broadcast to [m, outH, outW, gh, 2, gw, 2]: rows are bins, columns table rows.
+      NDArray yIdx = ty.get(0).reshape(m, outputHeight, 1, sh, 2, 1, 1);
+      NDArray xIdx = tx.get(0).reshape(m, 1, outputWidth, 1, 1, sw, 2);
+      NDArray wy = ty.get(1).reshape(m, outputHeight, 1, sh, 2, 1, 1);
+      NDArray wx = tx.get(1).reshape(m, 1, outputWidth, 1, 1, sw, 2);
+      NDArray width = pick(perRoi.get(5), sel).toType(DataType.INT64, false).reshape(m, 1, 1, 1, 1, 1, 1);
+      NDArray base = pick(perRoi.get(6), sel).reshape(m, 1, 1, 1, 1, 1, 1);
+      NDArray col = yIdx.mul(width).add(base).add(xIdx);
+      NDArray val = wy.mul(wx).div((double) sh * sw); // average over the gh x gw samples
+      NDArray bin = localRoi.mul(binsPerRoi).reshape(m, 1, 1)
+          .add(scope.arange((int) binsPerRoi).toType(DataType.INT64, false).reshape(1, outputHeight, outputWidth))
+          .reshape(m, outputHeight, outputWidth, 1, 1, 1, 1);
+      allIdx.add(NDArrays.stack(new NDList(bin.broadcast(col.getShape()).flatten(), col.flatten()), 0));
+      allVal.add(val.flatten());
+    }
+    long channels = table.getShape().get(1);
+    if (allIdx.isEmpty()) {
+      return scope.zeros(new Shape(n * binsPerRoi, channels), table.getDataType());
+    }
+    NDArray idx = allIdx.size() == 1 ? allIdx.get(0) : NDArrays.concat(allIdx, 1);
+    NDArray val = allVal.size() == 1 ? allVal.get(0) : NDArrays.concat(allVal, 0);
+    NDArray sparse = JniUtils.createSparseCoo(
+        (PtNDArray) idx, (PtNDArray) val, new Shape(n * binsPerRoi, table.getShape().get(0)));
+    return sparse.matMul(table);
   }
 
   /**

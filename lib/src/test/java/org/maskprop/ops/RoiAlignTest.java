@@ -181,6 +181,20 @@ class RoiAlignTest {
     }
   }
 
+  /** Splitting the rois into chunks (bounded sparse matrices) changes nothing. */
+  @Test
+  void chunkingGivesSameResult() {
+    try (NDManager m = manager.newSubManager()) {
+      Map<String, NDArray> fx = Fixtures.load(m, "roi_align");
+      for (int sr : new int[] {0, 2}) {
+        NDArray whole = new RoiAlign(7, 7, sr, true).forward(fx.get("feature"), fx.get("rois"), 0.5);
+        NDArray chunked = new RoiAlign(7, 7, sr, true, 1000).forward(fx.get("feature"), fx.get("rois"), 0.5);
+        assertClose(whole, chunked, 1e-6f, "chunked, sampling " + sr);
+        assertClose(fx.get("out_a1_s" + sr + "_o7"), chunked, 2e-5f, "chunked vs torchvision, sampling " + sr);
+      }
+    }
+  }
+
   @Test
   void emptyRoisGiveEmptyOutput() {
     try (NDManager m = manager.newSubManager()) {
