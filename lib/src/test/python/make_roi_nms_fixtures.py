@@ -7,7 +7,8 @@ Writes small .npz files into lib/src/test/resources/ops/ (read in Java with NDLi
   roi_align.npz     single-level torchvision.ops.roi_align: outputs and input gradients for
                     aligned in {1, 0} x sampling_ratio in {0, 2} x output size in {7, 14}
   roi_align_ms.npz  torchvision.ops.MultiScaleRoIAlign over P2..P5 (aligned=False, as torchvision
-                    uses it) plus the per-box level assigned by its LevelMapper
+                    uses it): output, per-level input gradients, and the per-box level assigned
+                    by its LevelMapper
   nms.npz           torchvision.ops.batched_nms on random boxes with several classes and tied scores
 """
 import os
@@ -63,9 +64,16 @@ def multi_level(gen):
     boxes = torch.stack([ctr[:, 0] - w / 2, ctr[:, 1] - h / 2, ctr[:, 0] + w / 2, ctr[:, 1] + h / 2], 1)
     per_image = [boxes[:7], boxes[7:]]
     pooler = MultiScaleRoIAlign(names, output_size=7, sampling_ratio=2)
+    for f in feats.values():
+        f.requires_grad_(True)
     out = pooler(feats, per_image, [(128, 160), (128, 160)])
+    grad_out = torch.randn(out.shape, generator=gen)
+    out.backward(grad_out)
     levels = LevelMapper(2, 5)(per_image) + 2
-    arrays = {n: f.numpy() for n, f in feats.items()}
+    arrays = {n: f.detach().numpy() for n, f in feats.items()}
+    arrays.update({"grad_" + n: f.grad.numpy() for n, f in feats.items()})
+    arrays["grad_out"] = grad_out.numpy()
+    out = out.detach()
     batch = torch.tensor([0] * 7 + [1] * 5, dtype=torch.float32)
     arrays.update(rois=torch.cat([batch[:, None], boxes], 1).numpy(), out=out.numpy(), levels=levels.numpy())
     np.savez(os.path.join(OUT, "roi_align_ms.npz"), **arrays)

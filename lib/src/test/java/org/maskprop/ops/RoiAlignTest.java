@@ -67,8 +67,16 @@ class RoiAlignTest {
       List<NDArray> feats = List.of(fx.get("p2"), fx.get("p3"), fx.get("p4"), fx.get("p5"));
       List<ShapeSpec> specs =
           List.of(new ShapeSpec(4, 4), new ShapeSpec(4, 8), new ShapeSpec(4, 16), new ShapeSpec(4, 32));
-      NDArray out = new RoiAlign(7, 7, 2, false).forward(feats, specs, rois);
+      feats.forEach(f -> f.setRequiresGradient(true));
+      NDArray out;
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        out = new RoiAlign(7, 7, 2, false).forward(feats, specs, rois);
+        gc.backward(out.mul(fx.get("grad_out")).sum());
+      }
       assertClose(fx.get("out"), out, 2e-5f, "multi-level output");
+      for (int l = 2; l <= 5; l++) {
+        assertClose(fx.get("grad_p" + l), feats.get(l - 2).getGradient(), 2e-5f, "gradient of p" + l);
+      }
     }
   }
 
