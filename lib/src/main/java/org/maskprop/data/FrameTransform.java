@@ -17,7 +17,8 @@ package org.maskprop.data;
  *   <li>Masks use pixel-centre nearest neighbour (PyTorch's {@code nearest-exact}): output pixel
  *       {@code j} reads input pixel {@code floor((j + 0.5) * in / out)}, computed in integers. The
  *       box of a resized mask is then within half an output pixel of the resized box.
- *   <li>Images use bilinear interpolation with the same pixel centres ({@link ImageTensors}).
+ *   <li>Images use bilinear interpolation with the same pixel centres, antialiased when shrinking
+ *       ({@link ImageTensors}).
  * </ul>
  */
 public record FrameTransform(int inHeight, int inWidth, int outHeight, int outWidth, boolean flip) {

@@ -16,11 +16,16 @@ import java.nio.ByteBuffer;
  * ({@link #MEAN}, {@link #STD}; {@code transforms.Normalize} in its ImageNet references and {@code
  * GeneralizedRCNNTransform}), because the backbone weights are imported from torchvision.
  *
- * <p>{@link #of} resizes and flips in Java (bilinear, PyTorch's {@code align_corners=False}
- * arithmetic in float, no antialiasing, like torchvision's detection transform) and creates one
- * NDArray; no engine temporaries are made, so it can run on a prefetch thread without a manager.
- * {@link #ofOnEngine} computes the same tensor with engine ops ({@code NDImageUtils.resize}); it is
- * the reference for tests and the benchmark that chose the Java path ({@code FrameResizeBench}).
+ * <p>Resizing is bilinear with antialiasing (pixel centres as {@code align_corners=False}; when
+ * shrinking, a triangle filter as wide as the shrink factor), which is what DJL's {@code
+ * NDImageUtils.resize}, PIL and detectron2's {@code ResizeShortestEdge} do; torchvision's detection
+ * transform skips the antialiasing, which aliases when 720p frames shrink to 400 px. Upsampling is
+ * plain bilinear either way.
+ *
+ * <p>{@link #of} resizes and flips in Java, separably, and creates one NDArray: no engine
+ * temporaries, so the work can run on a prefetch thread. {@link #ofOnEngine} computes the same
+ * tensor with engine ops ({@code NDImageUtils.resize}); it is the reference for tests and for the
+ * benchmark that chose the Java path ({@code org.maskprop.bench.FrameResizeBench}).
  */
 public final class ImageTensors {
   /** ImageNet RGB mean (torchvision). */
@@ -36,8 +41,8 @@ public final class ImageTensors {
   }
 
   /**
-   * The tensor's values as a CHW float array: bilinear resize of the image under {@code t}, flip,
-   * RGB order, {@code (v / 255 - MEAN[c]) / STD[c]}.
+   * The tensor's values as a CHW float array: antialiased bilinear resize of the image under {@code
+   * t}, flip, RGB order, {@code (v / 255 - MEAN[c]) / STD[c]}.
    */
   public static float[] normalized(BufferedImage image, FrameTransform t) {
     int inH = t.inHeight();
@@ -49,20 +54,30 @@ public final class ImageTensors {
     byte[] bgr = bgrBytes(image);
     int outH = t.outHeight();
     int outW = t.outWidth();
-    // per output column: the two input columns and the weight of the second
-    int[] x0 = new int[outW];
-    int[] x1 = new int[outW];
-    float[] wx = new float[outW];
-    float sx = (float) inW / outW;
-    for (int j = 0; j < outW; j++) {
-      int jj = t.flip() ? outW - 1 - j : j;
-      float src = Math.max(sx * (jj + 0.5f) - 0.5f, 0f);
-      int i0 = (int) src;
-      x0[j] = i0 * 3;
-      x1[j] = (i0 < inW - 1 ? i0 + 1 : i0) * 3;
-      wx[j] = src - i0;
+    Taps cols = Taps.of(inW, outW, t.flip());
+    Taps rows = Taps.of(inH, outH, false);
+    // horizontal pass: [inH, outW, 3] in RGB order, 0..255
+    float[] mid = new float[inH * outW * 3];
+    for (int y = 0; y < inH; y++) {
+      int src = y * inW * 3;
+      int dst = y * outW * 3;
+      for (int j = 0; j < outW; j++, dst += 3) {
+        float r = 0;
+        float g = 0;
+        float b = 0;
+        for (int k = cols.start[j], e = cols.start[j + 1]; k < e; k++) {
+          int p = src + cols.index[k] * 3;
+          float w = cols.weight[k];
+          b += w * (bgr[p] & 0xff);
+          g += w * (bgr[p + 1] & 0xff);
+          r += w * (bgr[p + 2] & 0xff);
+        }
+        mid[dst] = r;
+        mid[dst + 1] = g;
+        mid[dst + 2] = b;
+      }
     }
-    float sy = (float) inH / outH;
+    // vertical pass into CHW planes, then normalisation
     float[] scale = new float[3];
     float[] shift = new float[3];
     for (int c = 0; c < 3; c++) {
@@ -71,27 +86,20 @@ public final class ImageTensors {
     }
     int plane = outH * outW;
     float[] out = new float[3 * plane];
+    float[] acc = new float[outW * 3];
     for (int i = 0; i < outH; i++) {
-      float src = Math.max(sy * (i + 0.5f) - 0.5f, 0f);
-      int r0 = (int) src;
-      int r1 = r0 < inH - 1 ? r0 + 1 : r0;
-      float wy = src - r0;
-      float vy = 1f - wy;
-      int row0 = r0 * inW * 3;
-      int row1 = r1 * inW * 3;
+      java.util.Arrays.fill(acc, 0f);
+      for (int k = rows.start[i], e = rows.start[i + 1]; k < e; k++) {
+        int src = rows.index[k] * outW * 3;
+        float w = rows.weight[k];
+        for (int q = 0; q < acc.length; q++) {
+          acc[q] += w * mid[src + q];
+        }
+      }
       int o = i * outW;
-      for (int j = 0; j < outW; j++, o++) {
-        float w1 = wx[j];
-        float w0 = 1f - w1;
-        int a = row0 + x0[j];
-        int b = row0 + x1[j];
-        int c0 = row1 + x0[j];
-        int d = row1 + x1[j];
+      for (int j = 0; j < outW; j++) {
         for (int c = 0; c < 3; c++) {
-          int k = 2 - c; // BGR bytes -> RGB planes
-          float top = w0 * (bgr[a + k] & 0xff) + w1 * (bgr[b + k] & 0xff);
-          float bottom = w0 * (bgr[c0 + k] & 0xff) + w1 * (bgr[d + k] & 0xff);
-          out[c * plane + o] = (vy * top + wy * bottom) * scale[c] + shift[c];
+          out[c * plane + o + j] = acc[j * 3 + c] * scale[c] + shift[c];
         }
       }
     }
@@ -99,15 +107,61 @@ public final class ImageTensors {
   }
 
   /**
-   * The same tensor computed by the engine: {@code [H, W, 3]} uint8 BGR, {@code
-   * NDImageUtils.resize} (bilinear), channel and optional horizontal flip, {@code toTensor},
+   * One dimension of an antialiased bilinear resize (PyTorch's {@code interpolate(...,
+   * mode="bilinear", antialias=True)}, as PIL): output {@code j} is centred at {@code s (j + 0.5)}
+   * with {@code s = in / out} and averages the input pixels under a triangle filter of half-width
+   * {@code max(s, 1)}, weights normalised to sum 1. For {@code s <= 1} (upsampling) these are the
+   * ordinary bilinear weights with {@code align_corners=False}. Taps of output {@code j} are {@code
+   * start[j] .. start[j + 1] - 1}; with {@code flipped}, output {@code j} takes the taps of {@code
+   * out - 1 - j}.
+   */
+  record Taps(int[] start, int[] index, float[] weight) {
+    static Taps of(int in, int out, boolean flipped) {
+      double s = (double) in / out;
+      double support = s >= 1 ? s : 1;
+      double inv = s >= 1 ? 1 / s : 1;
+      int[] start = new int[out + 1];
+      int max = (int) Math.ceil(2 * support) + 2;
+      int[] index = new int[out * max];
+      float[] weight = new float[out * max];
+      double[] w = new double[max];
+      int n = 0;
+      for (int j = 0; j < out; j++) {
+        int jj = flipped ? out - 1 - j : j;
+        double center = s * (jj + 0.5);
+        int lo = Math.max((int) (center - support + 0.5), 0);
+        int hi = Math.min((int) (center + support + 0.5), in);
+        double total = 0;
+        for (int x = lo; x < hi; x++) {
+          double d = Math.abs((x - center + 0.5) * inv);
+          w[x - lo] = d < 1 ? 1 - d : 0;
+          total += w[x - lo];
+        }
+        start[j] = n;
+        for (int x = lo; x < hi; x++) {
+          if (w[x - lo] != 0) {
+            index[n] = x;
+            weight[n] = (float) (w[x - lo] / total);
+            n++;
+          }
+        }
+      }
+      start[out] = n;
+      return new Taps(start, index, weight);
+    }
+  }
+
+  /**
+   * The same tensor computed by the engine: {@code [H, W, 3]} BGR as float32, {@code
+   * NDImageUtils.resize} (bilinear, antialiased), channel and optional horizontal flip, {@code toTensor},
    * {@code normalize}. Temporaries live in a sub-manager; the result is attached to {@code manager}.
    */
   public static NDArray ofOnEngine(NDManager manager, BufferedImage image, FrameTransform t) {
     byte[] bgr = bgrBytes(image);
     try (NDManager scratch = manager.newSubManager()) {
       NDArray hwc = scratch.create(ByteBuffer.wrap(bgr), new Shape(t.inHeight(), t.inWidth(), 3), DataType.UINT8);
-      NDArray x = hwc;
+      // float before resizing: given uint8, the engine takes PyTorch's uint8 path, which rounds
+      NDArray x = hwc.toType(DataType.FLOAT32, false);
       if (t.outHeight() != t.inHeight() || t.outWidth() != t.inWidth()) {
         x = NDImageUtils.resize(x, t.outWidth(), t.outHeight(), Image.Interpolation.BILINEAR); // [H', W', 3] float
       }
