@@ -237,6 +237,9 @@ public final class TorchvisionWeights {
   public static Map<String, NDArray> readNpz(NDManager manager, Path file) {
     try (InputStream in = Files.newInputStream(file)) {
       NDList list = NDList.decode(manager, in);
+      if (list.isEmpty()) {
+        throw new InputException(file + ": no arrays; expected a numpy.savez state dict");
+      }
       Map<String, NDArray> out = new LinkedHashMap<>();
       for (NDArray a : list) {
         String key = a.getName();
