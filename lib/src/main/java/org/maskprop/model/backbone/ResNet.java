@@ -40,6 +40,9 @@ import org.maskprop.ops.ShapeSpec;
  * calls is part of DJL's parameter-file format and must not change.
  */
 public final class ResNet extends AbstractBlock {
+  /** Parameter-file format version (J2): bump with a migration when children or parameters change. */
+  private static final byte VERSION = 1;
+
   /** Names of the outputs, in order. */
   public static final List<String> OUTPUTS = List.of("c2", "c3", "c4", "c5");
 
@@ -52,6 +55,7 @@ public final class ResNet extends AbstractBlock {
   private final Map<String, ShapeSpec> outputShapes;
 
   private ResNet(Builder b) {
+    super(VERSION);
     arch = b.arch;
     widthDivisor = b.widthDivisor;
     frozenStages = b.frozenStages;
