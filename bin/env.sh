@@ -49,3 +49,21 @@ if [ "$(_maskprop_java_major "$JAVA_HOME/bin/java")" -ge 24 ]; then
     *) export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow" ;;
   esac
 fi
+
+# Builds the jars (mvn install, which also copies the runtime jars into cli/target/lib) when
+# cli/target/maskprop-cli.jar is missing or older than a pom or a main source. Used by bin/maskprop
+# and bin/run-notebooks; returns non-zero (after printing the log's tail) if the build fails.
+maskprop_build_if_needed() {
+  local jar="$MASKPROP_HOME/cli/target/maskprop-cli.jar"
+  if [ -f "$jar" ] && [ -z "$(find "$MASKPROP_HOME/pom.xml" "$MASKPROP_HOME"/{lib,data-prep,experiments,cli}/pom.xml \
+        "$MASKPROP_HOME"/{lib,data-prep,experiments,cli}/src/main -newer "$jar" -print -quit 2>/dev/null)" ]; then
+    return 0
+  fi
+  echo "maskprop: building the jars (first use or sources changed) ..." >&2
+  if ! (cd "$MASKPROP_HOME" && mvn -q -B -DskipTests -Dmaven.javadoc.skip=true install >"$MASKPROP_HOME/.build.log" 2>&1); then
+    echo "maskprop: build failed; see $MASKPROP_HOME/.build.log" >&2
+    tail -n 30 "$MASKPROP_HOME/.build.log" >&2
+    return 1
+  fi
+  touch "$jar"
+}

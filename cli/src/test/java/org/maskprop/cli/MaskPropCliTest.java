@@ -48,7 +48,7 @@ class MaskPropCliTest {
 
   @Test
   void unknownOptionIsExitTwoWithOneLine() {
-    Run r = run("eval", "--no-such-option");
+    Run r = run("eval", "--gt", "g.json", "--results", "r.json", "--no-such-option");
     assertEquals(2, r.code());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertTrue(r.err().contains("--no-such-option"));

@@ -1,11 +1,22 @@
 package org.maskprop.eval;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.maskprop.data.Rle;
 import org.maskprop.data.YtvisDataset;
 import org.maskprop.data.YtvisResult;
+import org.maskprop.data.YtvisResults;
 
 /**
  * A seeded YouTube-VIS-sized evaluation case for {@code maskprop bench eval}: 360x640 frames, 40
@@ -27,6 +38,93 @@ public final class EvalBenchmark {
 
   /** One object's ellipse per frame ({@code null} where absent). */
   private record Track(int category, double[][] ellipses) {}
+
+  /** One benchmark row; {@link #toJson()} is the line {@code bench eval} prints and appends. */
+  public record Timing(int videos, int frames, int results, double loadS, double evalS, int threads,
+      int warmup, int runs, Metrics metrics) {
+    public String toJson() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("videos", videos);
+      m.put("frames", frames);
+      m.put("results", results);
+      m.put("load_s", Math.round(loadS * 1e4) / 1e4);
+      m.put("eval_s", Math.round(evalS * 1e4) / 1e4);
+      m.put("threads", threads);
+      m.put("warmup", warmup);
+      m.put("runs", runs);
+      try {
+        return new ObjectMapper().writeValueAsString(m);
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  /**
+   * Generates a case, writes {@code gt.json} and {@code results.json} into {@code dir} (a fresh
+   * temp folder, deleted afterwards, when null), then times reading both with the project's readers
+   * ({@code load_s}) and evaluating on {@code threads} threads ({@code eval_s}, evaluator
+   * construction included): {@code warmup} untimed rounds, then the median of {@code runs} timed
+   * rounds. {@code warmup = 0, runs = 1} is what one {@code maskprop eval} call in a fresh JVM sees.
+   */
+  public static Timing run(int videos, int frames, int resultsPerVideo, long seed, int threads,
+      int warmup, int runs, Path dir) {
+    if (warmup < 0 || runs < 1) {
+      throw new IllegalArgumentException("warmup must be >= 0 and runs >= 1");
+    }
+    Case c = generate(videos, frames, resultsPerVideo, seed);
+    boolean temp = dir == null;
+    try {
+      Path d = temp ? Files.createTempDirectory("maskprop-bench-eval") : dir;
+      try {
+        Path gtPath = d.resolve("gt.json");
+        Path resPath = d.resolve("results.json");
+        c.gt().write(gtPath);
+        YtvisResults.write(resPath, c.results());
+        double[] load = new double[runs];
+        double[] eval = new double[runs];
+        Metrics m = null;
+        int n = 0;
+        for (int round = 0; round < warmup + runs; round++) {
+          long t0 = System.nanoTime();
+          YtvisDataset gt = YtvisDataset.read(gtPath);
+          List<YtvisResult> results = YtvisResults.read(resPath, gt, false);
+          long t1 = System.nanoTime();
+          YtvisEvaluator evaluator = new YtvisEvaluator(gt, threads);
+          evaluator.process(results);
+          m = evaluator.evaluate();
+          long t2 = System.nanoTime();
+          n = results.size();
+          if (round >= warmup) {
+            load[round - warmup] = (t1 - t0) / 1e9;
+            eval[round - warmup] = (t2 - t1) / 1e9;
+          }
+        }
+        return new Timing(videos, frames, n, median(load), median(eval), threads, warmup, runs, m);
+      } finally {
+        if (temp) {
+          deleteTree(d);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("bench eval: " + e.getMessage(), e);
+    }
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    java.util.Arrays.sort(s);
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+  }
+
+  private static void deleteTree(Path d) throws IOException {
+    try (Stream<Path> s = Files.walk(d)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
 
   /** Generates the case; the same arguments give the same case. */
   public static Case generate(int videos, int frames, int resultsPerVideo, long seed) {

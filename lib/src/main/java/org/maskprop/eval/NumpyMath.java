@@ -29,9 +29,20 @@ final class NumpyMath {
     return sum(a, n) / n;
   }
 
-  /** {@code np.sum} of {@code a[0..n)}: numpy's {@code pairwise_sum_DOUBLE} added to 0. */
+  /** numpy's default ufunc buffer size: a reduction sees the data in blocks of this many. */
+  private static final int BUFSIZE = 8192;
+
+  /**
+   * {@code np.sum} of {@code a[0..n)}: the reduction starts at 0 and adds numpy's
+   * {@code pairwise_sum_DOUBLE} of each block of {@link #BUFSIZE} elements in turn (so for n above
+   * 8192 the result is not one pairwise sum over everything; checked against numpy 1.24).
+   */
   static double sum(double[] a, int n) {
-    return 0.0 + pairwiseSum(a, 0, n);
+    double res = 0.0;
+    for (int lo = 0; lo < n; lo += BUFSIZE) {
+      res += pairwiseSum(a, lo, Math.min(BUFSIZE, n - lo));
+    }
+    return res;
   }
 
   private static double pairwiseSum(double[] a, int from, int n) {

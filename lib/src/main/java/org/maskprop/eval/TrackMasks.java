@@ -4,63 +4,59 @@ import java.util.List;
 import org.maskprop.data.Rle;
 
 /**
- * The masks of one instance track (GT or predicted), frame by frame, as sorted foreground intervals
- * of the column-major pixel index. Built once per track so that every video IoU afterwards is a
- * merge of interval lists, with no per-pixel work. An absent frame (null RLE) is an empty mask:
- * in the official {@code computeIoU} a frame present on one side only adds that side's area to the
- * union, which is what an empty other side gives too.
+ * The masks of one instance track (GT or predicted), frame by frame: the RLE counts themselves (not
+ * copied) plus each frame's area and foreground extent, computed once so that every video IoU
+ * afterwards is a merge of run lists with no per-pixel work and no allocation. An absent frame
+ * (null RLE) is an empty mask: in the official {@code computeIoU} a frame present on one side only
+ * adds that side's area to the union, which is what an empty other side gives too.
  */
 final class TrackMasks {
-  private static final int[] EMPTY = new int[0];
-
-  /** Per frame: {@code [start0, end0, start1, end1, ...]}, half-open, increasing. */
-  final int[][] runs;
+  /** Per frame: COCO counts (background first, column-major), or null when absent. */
+  final int[][] counts;
   /** Per frame: foreground pixel count. */
   final long[] areas;
+  /** Per frame: bounds of the foreground, first run start and last run end (empty: 0, 0). */
+  private final long[] first;
+  private final long[] last;
 
-  private TrackMasks(int[][] runs, long[] areas) {
-    this.runs = runs;
+  private TrackMasks(int[][] counts, long[] areas, long[] first, long[] last) {
+    this.counts = counts;
     this.areas = areas;
+    this.first = first;
+    this.last = last;
   }
 
-  /** Converts per-frame RLEs (nulls allowed); sizes must already be validated. */
+  /** Wraps per-frame RLEs (nulls allowed); sizes must already be validated. */
   static TrackMasks of(List<Rle> frames) {
     int n = frames.size();
-    int[][] runs = new int[n][];
+    int[][] counts = new int[n][];
     long[] areas = new long[n];
+    long[] first = new long[n];
+    long[] last = new long[n];
     for (int f = 0; f < n; f++) {
       Rle r = frames.get(f);
       if (r == null) {
-        runs[f] = EMPTY;
         continue;
       }
       int[] c = r.counts();
-      int fg = 0;
-      for (int i = 1; i < c.length; i += 2) {
-        if (c[i] > 0) {
-          fg++;
-        }
-      }
-      int[] out = new int[2 * fg];
-      int pos = 0;
-      int k = 0;
       long area = 0;
-      for (int i = 0; i < c.length; i++) {
-        if ((i & 1) == 1 && c[i] > 0) {
-          out[k++] = pos;
-          out[k++] = pos + c[i];
-          area += c[i];
-        }
-        pos += c[i];
+      for (int i = 1; i < c.length; i += 2) {
+        area += c[i];
       }
-      runs[f] = out;
-      areas[f] = area;
+      if (area > 0) {
+        // extent bounds (exact unless zero-length runs sit at either end, then only wider)
+        long total = (long) r.height() * r.width();
+        counts[f] = c;
+        areas[f] = area;
+        first[f] = c[0];
+        last[f] = (c.length & 1) == 1 ? total - c[c.length - 1] : total;
+      }
     }
-    return new TrackMasks(runs, areas);
+    return new TrackMasks(counts, areas, first, last);
   }
 
   int frames() {
-    return runs.length;
+    return counts.length;
   }
 
   /**
@@ -73,35 +69,61 @@ final class TrackMasks {
     long union = 0;
     int n = Math.min(d.frames(), g.frames());
     for (int f = 0; f < n; f++) {
-      long i = intersection(d.runs[f], g.runs[f]);
+      long i = 0;
+      // disjoint extents (the common case for two different objects) cannot overlap
+      if (d.counts[f] != null && g.counts[f] != null
+          && d.first[f] < g.last[f] && g.first[f] < d.last[f]) {
+        i = intersection(d.counts[f], g.counts[f]);
+      }
       inter += i;
       union += d.areas[f] + g.areas[f] - i;
     }
     return union > 0 ? (double) inter / (double) union : 0.0;
   }
 
-  /** Overlap of two sorted interval lists. */
+  /**
+   * Foreground overlap of two COCO run lists over the same pixels: walks the foreground runs of
+   * both in order (background runs are only skipped over), as maskApi's merge does.
+   */
   static long intersection(int[] a, int[] b) {
-    if (a.length == 0 || b.length == 0) {
-      return 0;
-    }
-    // disjoint extents: the common case for two different objects
-    if (a[a.length - 1] <= b[0] || b[b.length - 1] <= a[0]) {
+    if (a.length < 2 || b.length < 2) {
       return 0;
     }
     long sum = 0;
-    int i = 0;
-    int j = 0;
-    while (i < a.length && j < b.length) {
-      int lo = Math.max(a[i], b[j]);
-      int hi = Math.min(a[i + 1], b[j + 1]);
-      if (hi > lo) {
-        sum += hi - lo;
-      }
-      if (a[i + 1] < b[j + 1]) {
-        i += 2;
+    int i = 1; // a[i] is the length of the current foreground run of a
+    long aS = a[0];
+    long aE = aS + a[1];
+    int j = 1;
+    long bS = b[0];
+    long bE = bS + b[1];
+    while (true) {
+      if (aE <= bS) {
+        if ((i += 2) >= a.length) {
+          break;
+        }
+        aS = aE + a[i - 1];
+        aE = aS + a[i];
+      } else if (bE <= aS) {
+        if ((j += 2) >= b.length) {
+          break;
+        }
+        bS = bE + b[j - 1];
+        bE = bS + b[j];
       } else {
-        j += 2;
+        sum += Math.min(aE, bE) - Math.max(aS, bS);
+        if (aE < bE) {
+          if ((i += 2) >= a.length) {
+            break;
+          }
+          aS = aE + a[i - 1];
+          aE = aS + a[i];
+        } else {
+          if ((j += 2) >= b.length) {
+            break;
+          }
+          bS = bE + b[j - 1];
+          bE = bS + b[j];
+        }
       }
     }
     return sum;

@@ -38,7 +38,9 @@ final class FileStoreFormat {
   static String yaml(Map<String, ?> map) {
     StringBuilder sb = new StringBuilder();
     for (Map.Entry<String, ?> e : new TreeMap<>(map).entrySet()) {
-      sb.append(e.getKey()).append(": ").append(yamlValue(e.getValue())).append('\n');
+      String prefix = e.getKey() + ": ";
+      Object v = e.getValue();
+      sb.append(prefix).append(v instanceof String str ? folded(str, prefix.length()) : yamlValue(v)).append('\n');
     }
     return sb.toString();
   }
@@ -85,6 +87,60 @@ final class FileStoreFormat {
       return s.length() == 1 || Character.isWhitespace(s.charAt(1));
     }
     return YAML_INDICATORS.indexOf(c) >= 0;
+  }
+
+  /** PyYAML's emitter width: plain and single-quoted scalars break at a single space past this column. */
+  private static final int YAML_WIDTH = 80;
+
+  /**
+   * A string value as PyYAML writes it after {@code prefixColumns} characters of {@code key: }:
+   * plain or single-quoted as {@link #yamlString}, folded like PyYAML's {@code write_plain} and
+   * {@code write_single_quoted}: a lone space met when the column is past 80 becomes a line break
+   * and a two-space indent (the value reads back unchanged).
+   */
+  static String folded(String s, int prefixColumns) {
+    String form = yamlString(s);
+    boolean quoted = form.startsWith("'");
+    if (form.startsWith("\"") || (!quoted && !form.equals(s))) {
+      return form; // double-quoted (control characters): not folded here
+    }
+    StringBuilder out = new StringBuilder();
+    int column = prefixColumns;
+    if (quoted) {
+      out.append('\'');
+      column++;
+    }
+    int i = 0;
+    while (i < s.length()) {
+      int j = i;
+      if (s.charAt(i) == ' ') {
+        while (j < s.length() && s.charAt(j) == ' ') {
+          j++;
+        }
+        boolean lone = j == i + 1;
+        boolean inside = !quoted || (i != 0 && j != s.length());
+        if (lone && inside && column > YAML_WIDTH) {
+          out.append("\n  ");
+          column = 2;
+        } else {
+          out.append(s, i, j);
+          column += j - i;
+        }
+      } else {
+        while (j < s.length() && s.charAt(j) != ' ') {
+          j++;
+        }
+        String word = s.substring(i, j);
+        String written = quoted ? word.replace("'", "''") : word;
+        out.append(written);
+        column += written.codePointCount(0, written.length());
+      }
+      i = j;
+    }
+    if (quoted) {
+      out.append('\'');
+    }
+    return out.toString();
   }
 
   private static String doubleQuoted(String s) {

@@ -12,7 +12,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,8 +40,9 @@ import org.maskprop.util.AtomicFiles;
  * <p>Several processes may share a store (a grid of runs): meta.yaml files are replaced atomically,
  * metric lines are appended with one write each, and experiment creation by name holds a file lock
  * ({@code mlruns/.maskprop.lock}, a file MLflow ignores since it lists only folders) so two
- * processes never create the same name twice. I/O errors propagate as {@link UncheckedIOException}:
- * a local disk that fails is not a condition to hide (the training hook decides what to do).
+ * processes never create the same name twice. Creating the store, an experiment or a run throws
+ * {@link UncheckedIOException} when the disk refuses (that happens before training); the logging
+ * calls never throw for I/O: a failed write is counted and named in {@link #report()}.
  */
 public final class FileStoreTracker implements Tracker {
   static final String DEFAULT_EXPERIMENT_ID = "0";
@@ -175,7 +179,9 @@ public final class FileStoreTracker implements Tracker {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create run in " + expDir + ": " + e.getMessage(), e);
     }
-    runs.put(runId, info);
+    // MLflow's create_run sets the mlflow.runName tag through set_tag, which rewrites meta.yaml with
+    // update_run_info: a new run's meta.yaml ends up without deleted_time. Same sequence here.
+    writeRunInfo(info);
     return runId;
   }
 
@@ -194,7 +200,7 @@ public final class FileStoreTracker implements Tracker {
       }
       writeKeyFile(runDir(runId).resolve("params"), key, value);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write param '" + key + "' of run " + runId + ": " + e.getMessage(), e);
+      lost(Kind.PARAM, "cannot write param '" + key + "' of run " + runId + ": " + e);
     }
   }
 
@@ -208,7 +214,7 @@ public final class FileStoreTracker implements Tracker {
       Files.write(file, line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE,
           StandardOpenOption.APPEND, StandardOpenOption.WRITE);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot append metric '" + m.key() + "' of run " + runId + ": " + e.getMessage(), e);
+      lost(Kind.METRIC, "cannot append metric '" + m.key() + "' of run " + runId + ": " + e);
     }
   }
 
@@ -218,10 +224,15 @@ public final class FileStoreTracker implements Tracker {
     try {
       writeKeyFile(runDir(runId).resolve("tags"), key, v);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write tag '" + key + "' of run " + runId + ": " + e.getMessage(), e);
+      lost(Kind.TAG, "cannot write tag '" + key + "' of run " + runId + ": " + e);
+      return;
     }
     if (key.equals(RunTags.RUN_NAME)) {
-      writeRunInfo(runInfo(runId).withRunName(v)); // MLflow keeps run_name in sync with the tag
+      try {
+        writeRunInfo(runInfo(runId).withRunName(v)); // MLflow keeps run_name in sync with the tag
+      } catch (UncheckedIOException e) {
+        lost(Kind.RUN, "cannot rename run " + runId + ": " + e.getMessage());
+      }
     }
   }
 
@@ -235,7 +246,7 @@ public final class FileStoreTracker implements Tracker {
       Files.createDirectories(target.getParent());
       Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot copy artifact " + file + " to " + target + ": " + e.getMessage(), e);
+      lost(Kind.ARTIFACT, "cannot copy artifact " + file + " to " + target + ": " + e);
     }
   }
 
@@ -252,7 +263,7 @@ public final class FileStoreTracker implements Tracker {
         Files.copy(f, to, StandardCopyOption.REPLACE_EXISTING);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot copy artifacts " + dir + " to " + target + ": " + e.getMessage(), e);
+      lost(Kind.ARTIFACT, "cannot copy artifacts " + dir + " to " + target + ": " + e);
     }
   }
 
@@ -261,12 +272,30 @@ public final class FileStoreTracker implements Tracker {
     if (!status.isTerminal()) {
       throw new TrackingException("run " + runId + ": end status must be FINISHED, FAILED or KILLED, not " + status);
     }
-    writeRunInfo(runInfo(runId).terminated(status, endTime));
+    try {
+      writeRunInfo(runInfo(runId).terminated(status, endTime));
+    } catch (UncheckedIOException e) {
+      lost(Kind.RUN, "cannot end run " + runId + ": " + e.getMessage());
+    }
   }
 
   @Override
-  public TrackingReport report() {
-    return TrackingReport.clean();
+  public synchronized TrackingReport report() {
+    return new TrackingReport(lost[Kind.METRIC.ordinal()], lost[Kind.PARAM.ordinal()], lost[Kind.TAG.ordinal()],
+        lost[Kind.ARTIFACT.ordinal()], lost[Kind.RUN.ordinal()], List.copyOf(problems));
+  }
+
+  private enum Kind { METRIC, PARAM, TAG, ARTIFACT, RUN }
+
+  private final long[] lost = new long[Kind.values().length];
+  private final Set<String> problems = new LinkedHashSet<>();
+
+  /** A write the disk refused: counted and reported, never thrown into the training loop. */
+  private synchronized void lost(Kind kind, String problem) {
+    lost[kind.ordinal()]++;
+    if (problems.size() < 20) {
+      problems.add(problem);
+    }
   }
 
   @Override

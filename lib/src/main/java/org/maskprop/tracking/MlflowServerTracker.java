@@ -43,11 +43,13 @@ import org.mlflow.tracking.creds.BasicMlflowHostCreds;
  * requests within MLflow's limits (1000 metrics, 100 params, 100 tags, 1000 entities per call); a
  * background thread sends the queue in order. When the server is down or answers 5xx/429/408, the
  * queue stays in memory and sending resumes after an exponential back-off ({@link RetryPolicy}); the
- * training loop never waits for it and never sees an exception. Requests the server refuses (other
+ * logging calls never wait for it and never see an exception ({@link #startRun} waits at most
+ * {@code startWait}). Requests the server refuses (other
  * 4xx) are dropped and counted. {@link #close()} keeps trying for {@code drainTimeout}, then
  * {@link #report()} says what could not be sent.
  *
- * <p>Run ids: when the server answers at {@link #startRun}, the returned id is the server's run id;
+ * <p>Run ids: when the server answers at {@link #startRun} (within {@code startWait}), the returned id
+ * is the server's run id;
  * when it does not, the id is a provisional {@code pending-...} handle that keeps working for every
  * call, and {@link #serverRunId(String)} gives the real id once the run exists on the server.
  *
@@ -72,9 +74,10 @@ public final class MlflowServerTracker implements Tracker {
    * @param retry back-off and drain time
    * @param flushInterval how often the background thread sends; zero: no thread, call {@link #flush()}
    * @param maxBufferedItems metrics + params + tags kept while the server is down; beyond, new ones are dropped and counted
+   * @param startWait how long {@link #startRun} waits for the server to create the run before it returns a provisional id
    */
   public record Settings(String trackingUri, String username, String password, String token, RetryPolicy retry,
-      Duration flushInterval, long maxBufferedItems) {
+      Duration flushInterval, long maxBufferedItems, Duration startWait) {
     public Settings {
       trackingUri = trackingUri.endsWith("/") ? trackingUri.substring(0, trackingUri.length() - 1) : trackingUri;
       if (!trackingUri.matches("(?i)https?://.+")) {
@@ -83,24 +86,30 @@ public final class MlflowServerTracker implements Tracker {
     }
 
     public static Settings of(String trackingUri) {
-      return new Settings(trackingUri, null, null, null, RetryPolicy.defaults(), Duration.ofSeconds(2), 5_000_000);
+      return new Settings(trackingUri, null, null, null, RetryPolicy.defaults(), Duration.ofSeconds(2), 5_000_000,
+          Duration.ofSeconds(10));
     }
 
     static Settings fromEnvironment(String trackingUri, Map<String, String> env) {
       return new Settings(trackingUri, env.get("MLFLOW_TRACKING_USERNAME"), env.get("MLFLOW_TRACKING_PASSWORD"),
-          env.get("MLFLOW_TRACKING_TOKEN"), RetryPolicy.defaults(), Duration.ofSeconds(2), 5_000_000);
+          env.get("MLFLOW_TRACKING_TOKEN"), RetryPolicy.defaults(), Duration.ofSeconds(2), 5_000_000,
+          Duration.ofSeconds(10));
     }
 
     public Settings withRetry(RetryPolicy r) {
-      return new Settings(trackingUri, username, password, token, r, flushInterval, maxBufferedItems);
+      return new Settings(trackingUri, username, password, token, r, flushInterval, maxBufferedItems, startWait);
     }
 
     public Settings withFlushInterval(Duration d) {
-      return new Settings(trackingUri, username, password, token, retry, d, maxBufferedItems);
+      return new Settings(trackingUri, username, password, token, retry, d, maxBufferedItems, startWait);
     }
 
     public Settings withMaxBufferedItems(long n) {
-      return new Settings(trackingUri, username, password, token, retry, flushInterval, n);
+      return new Settings(trackingUri, username, password, token, retry, flushInterval, n, startWait);
+    }
+
+    public Settings withStartWait(Duration d) {
+      return new Settings(trackingUri, username, password, token, retry, flushInterval, maxBufferedItems, d);
     }
   }
 
@@ -129,6 +138,7 @@ public final class MlflowServerTracker implements Tracker {
     volatile String serverId;
     volatile String artifactUri;
     volatile boolean lost; // the server refused to create it
+    volatile String lostReason;
     final Map<String, String> params = new HashMap<>();
 
     RunState(String handle) {
@@ -265,14 +275,38 @@ public final class MlflowServerTracker implements Tracker {
   }
 
   /**
-   * Blocking: asks the server (retrying with back-off for at most the drain timeout) and throws
-   * {@link TrackingException} when it stays unreachable. Call it before training, or use
-   * {@link #startRun}, which takes the experiment by name and never blocks on a down server.
+   * Blocking: asks the server (retrying with back-off, at most the drain timeout in all) and throws
+   * {@link TrackingException} when it stays unreachable or silent. Call it before training, or use
+   * {@link #startRun}, which takes the experiment by name and waits at most {@code startWait}.
    */
   @Override
   public String getOrCreateExperiment(String name) {
     MlflowNames.checkExperimentName(name);
-    long deadline = time.millis() + settings.retry().drainTimeout().toMillis();
+    long timeout = settings.retry().drainTimeout().toMillis();
+    ExecutorService asker = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "mlflow-tracker-experiment");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      // on a thread of its own: the Java client has no timeouts, a hung server must not hang the caller
+      return asker.submit(() -> experimentWithRetries(name, time.millis() + timeout))
+          .get(timeout + 1_000, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new TrackingException("MLflow server " + settings.trackingUri() + " did not answer within " + timeout
+          + " ms (experiment '" + name + "')");
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof TrackingException te ? te
+          : new TrackingException("experiment '" + name + "': " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TrackingException("interrupted while asking for experiment '" + name + "'");
+    } finally {
+      asker.shutdownNow();
+    }
+  }
+
+  private String experimentWithRetries(String name, long deadline) {
     int failures = 0;
     while (true) {
       sending.lock();
@@ -295,9 +329,12 @@ public final class MlflowServerTracker implements Tracker {
   }
 
   /**
-   * Creates the run on the server when it answers now (the id is then the server's run id);
-   * otherwise queues the creation and returns a provisional {@code pending-<hex>} id. Throws only
-   * for a run MLflow would refuse (bad tags, a refused experiment name, an unknown parent id).
+   * Queues the run's creation and, when nothing else is waiting, lets the sender create it at once:
+   * if the server answers within {@code startWait} the id returned is the server's run id, otherwise
+   * a provisional {@code pending-<hex>} id (the creation stays queued and is retried). Sending runs on
+   * the background thread, so a server that hangs cannot hold training for longer than
+   * {@code startWait}. Throws only for a run MLflow refuses (bad tags, an unknown parent id, a 4xx
+   * answer to the creation).
    */
   @Override
   public String startRun(RunSpec spec) {
@@ -306,37 +343,35 @@ public final class MlflowServerTracker implements Tracker {
     RunState parent = spec.parentRunId() == null ? null : requireRun(spec.parentRunId());
     RunState run = new RunState("pending-" + UUID.randomUUID().toString().replace("-", ""));
     CreateRun op = new CreateRun(run, spec.experimentName(), runName, time.millis(), tags, parent);
-    if (sending.tryLock()) {
-      try {
-        boolean now;
-        synchronized (state) {
-          now = queue.isEmpty() && inFlight == null && time.millis() >= nextAttemptAt && !closed;
+    boolean idle;
+    synchronized (state) {
+      idle = queue.isEmpty() && inFlight == null && time.millis() >= nextAttemptAt && !closed;
+      runs.put(run.handle, run);
+      enqueue(op);
+    }
+    if (idle) {
+      if (flusher == null) {
+        flush(); // caller-driven mode (no background thread)
+      } else {
+        try {
+          flusher.submit(this::flushQuietly).get(settings.startWait().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | java.util.concurrent.ExecutionException
+            | java.util.concurrent.RejectedExecutionException e) {
+          // still queued: the provisional id works, the run is created when the server answers
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
         }
-        if (now) {
-          try {
-            createRunNow(op);
-            synchronized (state) {
-              succeeded();
-              runs.put(run.serverId, run);
-            }
-            return run.serverId;
-          } catch (RuntimeException e) {
-            if (!retryable(e)) {
-              throw new TrackingException("cannot create run '" + runName + "' in experiment '"
-                  + spec.experimentName() + "': " + describe(e), e);
-            }
-            synchronized (state) {
-              failed(e);
-            }
-          }
-        }
-      } finally {
-        sending.unlock();
       }
     }
     synchronized (state) {
-      runs.put(run.handle, run);
-      enqueue(op);
+      if (run.lost) {
+        throw new TrackingException("cannot create run '" + runName + "' in experiment '" + spec.experimentName()
+            + "': " + run.lostReason);
+      }
+      if (run.serverId != null) {
+        runs.put(run.serverId, run);
+        return run.serverId;
+      }
     }
     return run.handle;
   }
@@ -453,6 +488,24 @@ public final class MlflowServerTracker implements Tracker {
    */
   public boolean flush() {
     sending.lock();
+    return flushLocked();
+  }
+
+  /** As {@link #flush()}, but gives up waiting for another sender at {@code deadline} (epoch ms). */
+  private boolean flushUntil(long deadline) {
+    try {
+      if (!sending.tryLock(Math.max(0, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS)) {
+        return false;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    return flushLocked();
+  }
+
+  /** Sends with {@code sending} held; releases it. */
+  private boolean flushLocked() {
     try {
       while (true) {
         Op op;
@@ -539,8 +592,9 @@ public final class MlflowServerTracker implements Tracker {
     });
     try {
       // A hung connection must not hang the caller: the drain runs aside and is abandoned at the deadline.
-      Future<?> f = drainer.submit(() -> drain(time.millis() + timeout));
-      f.get(timeout + 5_000, TimeUnit.MILLISECONDS);
+      long wallDeadline = System.currentTimeMillis() + timeout;
+      Future<?> f = drainer.submit(() -> drain(time.millis() + timeout, wallDeadline));
+      f.get(timeout + 1_000, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       synchronized (state) {
         problems.add("gave up after " + timeout + " ms waiting for the server");
@@ -551,6 +605,12 @@ public final class MlflowServerTracker implements Tracker {
       }
     } finally {
       drainer.shutdownNow();
+    }
+    synchronized (state) {
+      if (inFlight != null) {
+        problems.add("a request to " + settings.trackingUri() + " (" + what(inFlight) + ") had not returned after "
+            + timeout + " ms");
+      }
     }
     TrackingReport r = report();
     if (!r.isComplete()) {
@@ -563,8 +623,11 @@ public final class MlflowServerTracker implements Tracker {
     }
   }
 
-  private void drain(long deadline) {
-    while (!flush()) {
+  private void drain(long deadline, long wallDeadline) {
+    while (!flushUntil(wallDeadline)) {
+      if (System.currentTimeMillis() >= wallDeadline) {
+        return;
+      }
       long now = time.millis();
       long next;
       synchronized (state) {
@@ -629,6 +692,7 @@ public final class MlflowServerTracker implements Tracker {
           return Outcome.RETRY;
         }
         if (op instanceof CreateRun c) {
+          c.run().lostReason = describe(e);
           c.run().lost = true;
         }
         problems.add(what(op) + " refused: " + describe(e));
@@ -643,7 +707,11 @@ public final class MlflowServerTracker implements Tracker {
     }
   }
 
-  /** get-by-name, then create (a concurrent creator makes create fail: read again). */
+  /**
+   * Search by name, then create (a concurrent creator makes create fail: search again). Not
+   * get-by-name: the Java client repeats every non-429 error answer three times, and get-by-name
+   * answers 404 for a new experiment, while search answers 200 with an empty list.
+   */
   private String experimentIdNow(String name) {
     synchronized (state) {
       String known = experimentIds.get(name);
@@ -651,7 +719,7 @@ public final class MlflowServerTracker implements Tracker {
         return known;
       }
     }
-    String id = client.getExperimentByName(name).map(Service.Experiment::getExperimentId).orElse(null);
+    String id = findExperiment(name);
     if (id == null) {
       try {
         id = client.createExperiment(name);
@@ -659,13 +727,28 @@ public final class MlflowServerTracker implements Tracker {
         if (e.getStatusCode() != 400 || !String.valueOf(e.getBodyMessage()).contains("RESOURCE_ALREADY_EXISTS")) {
           throw e;
         }
-        id = client.getExperimentByName(name).map(Service.Experiment::getExperimentId).orElseThrow(() -> e);
+        id = findExperiment(name);
+        if (id == null) {
+          throw e;
+        }
       }
     }
     synchronized (state) {
       experimentIds.put(name, id);
     }
     return id;
+  }
+
+  private String findExperiment(String name) {
+    // MLflow's search filter takes the value in single or double quotes.
+    String quoted = name.contains("'") ? "\"" + name + "\"" : "'" + name + "'";
+    for (Service.Experiment e : client.searchExperiments("name = " + quoted, Service.ViewType.ACTIVE_ONLY, 1,
+        List.of()).getItems()) {
+      if (e.getName().equals(name)) {
+        return e.getExperimentId();
+      }
+    }
+    return null;
   }
 
   private void createRunNow(CreateRun c) {

@@ -6,8 +6,9 @@ import java.util.Map;
 
 /**
  * A run's meta.yaml in MLflow 2.17.2's file store. {@code endTime} is null while running;
- * {@code deletedTime} is written (as null) only when a run is created and disappears on the first
- * update, exactly as MLflow's {@code _overwrite_run_info} does.
+ * {@code deleted_time: null} is written only by the first write of a new run and disappears with the
+ * next one (MLflow's {@code _overwrite_run_info}), which MLflow's create_run itself makes when it sets
+ * the run-name tag.
  */
 public record RunInfo(
     String runId,

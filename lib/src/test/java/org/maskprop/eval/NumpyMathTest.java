@@ -50,4 +50,24 @@ class NumpyMathTest {
       assertEquals(Double.parseDouble(naiveMean[c]), naive / n, 0, "naive n=" + n);
     }
   }
+
+  /**
+   * Above 8192 elements numpy sums blocks of 8192 (its buffer size) pairwise and adds the block
+   * sums in turn; one pairwise sum over everything differs in the last bit for these n. Array:
+   * {@code a[i] = 1/(i+1) + (i % 7) * 0.1 + (i % 13) * 0.37}.
+   */
+  @Test
+  void meanOverBlocksOf8192AsNumpy() {
+    int[] ns = {8193, 9000, 30001, 50000};
+    String[] numpyMean = {"0x1.429d1c8fd5c14p+1", "0x1.42988b1182503p+1", "0x1.4294dc577e557p+1",
+        "0x1.4293f7187b443p+1"};
+    for (int c = 0; c < ns.length; c++) {
+      int n = ns[c];
+      double[] a = new double[n];
+      for (int i = 0; i < n; i++) {
+        a[i] = 1.0 / (i + 1) + (i % 7) * 0.1 + (i % 13) * 0.37;
+      }
+      assertEquals(Double.parseDouble(numpyMean[c]), NumpyMath.mean(a, n), 0, "n=" + n);
+    }
+  }
 }

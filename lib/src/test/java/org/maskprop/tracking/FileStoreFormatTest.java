@@ -102,6 +102,40 @@ class FileStoreFormatTest {
   }
 
   @Test
+  void longStringsFoldAtColumn80AsPyYamlDoes() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("name", "table 2 backbone ablation with resnet50 and resnet101 backbones at clip length 7 on youtube vis"
+        + " valid split");
+    assertEquals("name: table 2 backbone ablation with resnet50 and resnet101 backbones at clip length\n"
+        + "  7 on youtube vis valid split\n", FileStoreFormat.yaml(m));
+    m.clear();
+    m.put("run_name", "a".repeat(90) + " b c");
+    assertEquals("run_name: " + "a".repeat(90) + "\n  b c\n", FileStoreFormat.yaml(m));
+    m.clear();
+    m.put("x", "word ".repeat(30));
+    assertEquals("x: '" + "word ".repeat(16).strip() + "\n  " + "word ".repeat(14) + "'\n", FileStoreFormat.yaml(m));
+    m.clear();
+    m.put("q", "it's a long name with a quote: and colon that needs quoting because of the colon space inside it ok");
+    assertEquals("q: 'it''s a long name with a quote: and colon that needs quoting because of the colon\n"
+        + "  space inside it ok'\n", FileStoreFormat.yaml(m));
+    m.clear();
+    m.put("d", "two  spaces here and there to see what happens with double spaces in long strings ok fine now yes");
+    assertEquals("d: two  spaces here and there to see what happens with double spaces in long strings\n"
+        + "  ok fine now yes\n", FileStoreFormat.yaml(m));
+    m.clear();
+    m.put("n", "0 ".repeat(50));
+    assertEquals("n: '" + "0 ".repeat(39).strip() + "\n  " + "0 ".repeat(11) + "'\n", FileStoreFormat.yaml(m));
+    // and they read back unchanged
+    m.clear();
+    m.put("name", "word ".repeat(40).strip());
+    Path f = tmp.resolve("meta.yaml");
+    org.maskprop.util.AtomicFiles.writeString(f, FileStoreFormat.yaml(m));
+    assertEquals(m.get("name"), FileStoreReader.readYaml(f).get("name"));
+  }
+
+  @org.junit.jupiter.api.io.TempDir Path tmp;
+
+  @Test
   void fileUrisMatchPathlibAsUri() {
     // pathlib.PurePosixPath('/home/x y/ml+runs').as_uri() == 'file:///home/x%20y/ml%2Bruns'
     assertEquals("file:///home/x%20y/ml%2Bruns", FileStoreFormat.fileUri(Path.of("/home/x y/ml+runs")));

@@ -166,17 +166,18 @@ class FileStoreTrackerTest {
   }
 
   @Test
-  void runningRunMetaHasNullEndAndDeletedTime() throws IOException {
+  void runningRunMetaHasNullEndTimeAndNoDeletedTime() throws IOException {
     Path root = tmp.resolve("mlruns");
     try (FileStoreTracker t = new FileStoreTracker(root, Optional.of("0123456789abcdef0123456789abcdef01234567"))) {
       String run = t.startRun(RunSpec.of("exp", "r"));
       Path dir = t.reader().runDir(run).orElseThrow();
       Map<String, Object> meta = FileStoreReader.rawMeta(dir);
-      // MLflow create_run: status RUNNING (1), end_time None and deleted_time None written as null
+      // MLflow create_run: status RUNNING (1), end_time None written as null; deleted_time, first
+      // written as null, is gone after set_tag(mlflow.runName) rewrote meta.yaml
       assertEquals(1, meta.get("status"));
       assertTrue(meta.containsKey("end_time") && meta.get("end_time") == null);
-      assertTrue(meta.containsKey("deleted_time") && meta.get("deleted_time") == null);
-      assertTrue(Files.readString(dir.resolve("meta.yaml")).contains("\ndeleted_time: null\n"));
+      assertFalse(meta.containsKey("deleted_time"));
+      assertTrue(Files.readString(dir.resolve("meta.yaml")).contains("\nend_time: null\n"));
       Map<String, String> tags = t.reader().tags(run);
       assertEquals("0123456789abcdef0123456789abcdef01234567", tags.get(RunTags.GIT_COMMIT));
       assertEquals("LOCAL", tags.get(RunTags.SOURCE_TYPE));
@@ -186,7 +187,7 @@ class FileStoreTrackerTest {
       meta = FileStoreReader.rawMeta(dir);
       assertEquals(5, meta.get("status"));
       assertEquals(5, ((Number) meta.get("end_time")).intValue());
-      assertFalse(meta.containsKey("deleted_time")); // _overwrite_run_info drops it, as MLflow does
+      assertFalse(meta.containsKey("deleted_time"));
       assertThrows(TrackingException.class, () -> t.endRun(run, RunStatus.RUNNING));
     }
   }
@@ -281,6 +282,24 @@ class FileStoreTrackerTest {
       assertEquals(1000, all.size());
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void diskFailuresWhileLoggingAreReportedNotThrown() throws IOException {
+    try (FileStoreTracker t = new FileStoreTracker(tmp.resolve("mlruns"), Optional.empty())) {
+      String run = t.startRun(RunSpec.of("exp", "r"));
+      Path dir = t.reader().runDir(run).orElseThrow();
+      // a folder where the metric and param files should go: every write to them fails
+      Files.createDirectories(dir.resolve("metrics/loss"));
+      Files.createDirectories(dir.resolve("params/lr"));
+      t.logMetric(run, new Metric("loss", 1.0, 1L, 0));
+      t.logParam(run, "lr", "0.1");
+      t.logMetric(run, new Metric("acc", 1.0, 1L, 0));
+      TrackingReport r = t.report();
+      assertEquals(List.of(1L, 1L, 0L), List.of(r.unsentMetrics(), r.unsentParams(), r.unsentTags()));
+      assertTrue(r.summary().contains("metric 'loss'"), r.summary());
+      assertEquals(1, t.reader().metricHistory(run, "acc").size());
     }
   }
 
