@@ -116,6 +116,9 @@ public final class Charts {
     List<String> names = new ArrayList<>(values.keySet());
     List<Double> ys = names.stream().map(k -> values.get(k) == null || !(values.get(k) >= 0) ? 0.0 : 100.0 * values.get(k)).toList();
     chart.addSeries(yTitle, names, ys);
+    // percentages: a fixed 0..100 axis keeps charts comparable (and all-zero bars drawable)
+    chart.getStyler().setYAxisMin(0.0);
+    chart.getStyler().setYAxisMax(Math.max(100.0, ys.stream().mapToDouble(Double::doubleValue).max().orElse(0)));
     return chart;
   }
 
