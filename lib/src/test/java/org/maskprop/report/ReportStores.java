@@ -50,7 +50,12 @@ final class ReportStores {
   }
 
   static String child(FileStoreTracker t, String parent, String name, Map<String, String> params, Map<String, Double> metrics) {
-    String id = t.startRun(RunSpec.of("exp", name).childOf(parent));
+    return child(t, "exp", parent, name, params, metrics);
+  }
+
+  static String child(FileStoreTracker t, String experiment, String parent, String name, Map<String, String> params,
+      Map<String, Double> metrics) {
+    String id = t.startRun(RunSpec.of(experiment, name).childOf(parent));
     t.logParams(id, new java.util.TreeMap<>(params));
     t.logMetrics(id, metrics, 0);
     t.endRun(id, RunStatus.FINISHED);
