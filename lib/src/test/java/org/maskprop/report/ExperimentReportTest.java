@@ -20,11 +20,11 @@ class ExperimentReportTest {
   @TempDir Path dir;
 
   /** Two demo-like parents, "old" then "new", each with children labelled by param predictor. */
-  private String[] twoParents() throws InterruptedException {
+  private String[] twoParents() {
     try (FileStoreTracker t = new FileStoreTracker(dir.resolve("mlruns"), Optional.empty())) {
       String old = t.startRun(RunSpec.of("demo", "old"));
       ReportStores.child(t, "demo", old, "a", Map.of("predictor", "copy"), ReportStores.metrics(0.1, 0, 0, 0));
-      Thread.sleep(20); // distinct start times: the newest parent is found by start time
+      ReportStores.pauseOneMillisecond(); // the newest parent is found by start time
       String neu = t.startRun(RunSpec.of("demo", "new"));
       ReportStores.child(t, "demo", neu, "b", Map.of("predictor", "copy"), ReportStores.metrics(0.2, 0, 0, 0));
       ReportStores.child(t, "demo", neu, "c", Map.of("predictor", "gt"), ReportStores.metrics(1.0, 1, 1, 1));

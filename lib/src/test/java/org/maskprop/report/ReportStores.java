@@ -55,11 +55,19 @@ final class ReportStores {
 
   static String child(FileStoreTracker t, String experiment, String parent, String name, Map<String, String> params,
       Map<String, Double> metrics) {
+    pauseOneMillisecond(); // runs are listed by start time (ms), then id: keep the creation order
     String id = t.startRun(RunSpec.of(experiment, name).childOf(parent));
     t.logParams(id, new java.util.TreeMap<>(params));
     t.logMetrics(id, metrics, 0);
     t.endRun(id, RunStatus.FINISHED);
     return id;
+  }
+
+  static void pauseOneMillisecond() {
+    long t0 = System.currentTimeMillis();
+    while (System.currentTimeMillis() <= t0) {
+      Thread.onSpinWait();
+    }
   }
 
   static List<ReportRun> runs(Path root, String experiment) {
