@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       BenchCommand.class,
       PrepareCommand.class,
+      ReportCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })
