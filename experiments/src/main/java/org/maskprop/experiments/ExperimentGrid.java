@@ -238,7 +238,21 @@ public record ExperimentGrid(
     ObjectNode tree = ConfigTree.readYaml(file);
     // Key check first (names the unknown key and the known ones), then typed conversion.
     ConfigTree.merge(tree.objectNode(), tree, ExperimentGrid.class, file.toString(), "");
-    ExperimentGrid grid = ConfigTree.convert(tree, ExperimentGrid.class, file.toString());
+    JsonNode axes = tree.get("axes");
+    if (axes != null && axes.isArray()) {
+      for (int i = 0; i < axes.size(); i++) {
+        if (axes.get(i).isObject()) {
+          ConfigTree.merge(tree.objectNode(), axes.get(i), Axis.class, file.toString(), "axes[" + i + "]");
+        }
+      }
+    }
+    ExperimentGrid grid;
+    try {
+      grid = ConfigTree.convert(tree, ExperimentGrid.class, file.toString());
+    } catch (InputException e) {
+      // Jackson wraps our compact-constructor messages; keep only ours.
+      throw new InputException(e.getMessage().replaceFirst("Cannot construct instance of `[^`]*`, problem: ", ""));
+    }
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(file);

@@ -88,12 +88,15 @@ public final class ExperimentRunner {
       tracker.logParams(parent, gridParams(plan));
       Map<String, Metrics> metrics = new LinkedHashMap<>();
       Map<String, YtvisDataset> datasets = new HashMap<>();
+      Map<SynthVisData, Path> roots = new HashMap<>();
       List<ReportRun> memory = new ArrayList<>();
       int n = 0;
       for (PlannedRun run : plan.runs()) {
         n++;
         log.printf("[%d/%d] %s (%s)%n", n, plan.runs().size(), run.runName(), plan.rowLabel(run));
-        Path root = dataRoot(g, run.point(), out);
+        Path root = g.data().ytvis() != null ? Path.of(g.data().ytvis().root()).toAbsolutePath().normalize()
+            : roots.computeIfAbsent(run.point().synthvis(),
+                s -> data.synthvis(s, out.resolve("data").resolve(s.label())));
         YtvisData y = g.data().ytvis();
         Path imageRoot = y != null && y.imageRoot() != null ? Path.of(y.imageRoot())
             : root.resolve(run.split().label()).resolve("JPEGImages");
@@ -146,15 +149,6 @@ public final class ExperimentRunner {
       tracker.endRun(child, RunStatus.FAILED);
       throw e;
     }
-  }
-
-  /** Where a point's data is: the YouTube-VIS root, or SynthVIS generated under {@code out/data}. */
-  private Path dataRoot(ExperimentGrid g, GridPoint p, Path out) {
-    if (g.data().ytvis() != null) {
-      return Path.of(g.data().ytvis().root()).toAbsolutePath().normalize();
-    }
-    SynthVisData s = p.synthvis();
-    return data.synthvis(s, out.resolve("data").resolve(s.label()));
   }
 
   /** The point's config with {@code data.root} (and image root) set to where the data really is. */

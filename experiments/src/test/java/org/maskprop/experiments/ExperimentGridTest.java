@@ -101,7 +101,7 @@ class ExperimentGridTest {
     assertOneLine(grid(dir, "a.yaml", "colour: blue\n"), "colour");
     assertOneLine(grid(dir, "b.yaml", "axes:\n  - key: infer.nope\n    values: [1]\n"), "infer.nope");
     assertOneLine(grid(dir, "c.yaml", "axes:\n  - key: infer.clipLength\n    values: [4]\n"), "infer.clipLength");
-    assertOneLine(grid(dir, "d.yaml", "axes:\n  - key: infer.clipLength\n    value: [3]\n"), "value");
+    assertOneLine(grid(dir, "d.yaml", "axes:\n  - key: infer.clipLength\n    value: [3]\n"), "unknown config key 'axes[0].value'");
     assertOneLine(grid(dir, "e.yaml", "axes:\n  - key: synthvis.speed\n    values: [3]\n"), "synthvis.speed");
     assertOneLine(grid(dir, "f.yaml", "axes:\n  - key: synthvis.preset\n    values: [foggy]\n"), "foggy");
     assertOneLine(grid(dir, "g.yaml", """
