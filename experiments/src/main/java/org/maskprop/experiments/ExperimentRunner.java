@@ -2,7 +2,7 @@ package org.maskprop.experiments;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,9 +66,9 @@ public final class ExperimentRunner {
   private final MethodRegistry registry;
   private final DataProvider data;
   private final Tracker tracker;
-  private final PrintStream log;
+  private final PrintWriter log;
 
-  public ExperimentRunner(MethodRegistry registry, DataProvider data, Tracker tracker, PrintStream log) {
+  public ExperimentRunner(MethodRegistry registry, DataProvider data, Tracker tracker, PrintWriter log) {
     this.registry = registry;
     this.data = data;
     this.tracker = tracker;
@@ -106,6 +106,7 @@ public final class ExperimentRunner {
         Metrics m = runOne(plan, run, config, gt, parent, out, memory);
         metrics.put(run.runName(), m);
         log.printf("      AP %.3f  AP75 %.3f  AR1 %.3f  AR10 %.3f%n", m.ap(), m.ap75(), m.ar1(), m.ar10());
+        log.flush();
       }
       Path reportDir = out.resolve("report");
       String tables = report(plan, parent, memory, reportDir);
