@@ -32,6 +32,7 @@ import org.maskprop.tracking.Metric;
 import org.maskprop.tracking.RunInfo;
 import org.maskprop.tracking.RunStatus;
 import org.maskprop.tracking.RunTags;
+import org.maskprop.tracking.Tracker;
 
 /**
  * The runner end to end on a small hand-made YouTube-VIS dataset (the experiments module has no
@@ -194,6 +195,37 @@ class ExperimentRunnerTest {
     List<RunInfo> runs = reader.runs(reader.experimentByName("test-grid").orElseThrow().experimentId());
     assertEquals(2, runs.size());
     assertTrue(runs.stream().allMatch(x -> x.status() == RunStatus.FAILED), runs.toString());
+  }
+
+  /** A tracker that is not a file store (as an MLflow server is): the table is built from the logged values. */
+  record Delegating(Tracker t) implements Tracker {
+    public String getOrCreateExperiment(String name) { return t.getOrCreateExperiment(name); }
+    public String startRun(org.maskprop.tracking.RunSpec spec) { return t.startRun(spec); }
+    public void logParam(String runId, String key, String value) { t.logParam(runId, key, value); }
+    public void logMetric(String runId, Metric metric) { t.logMetric(runId, metric); }
+    public void setTag(String runId, String key, String value) { t.setTag(runId, key, value); }
+    public void logArtifact(String runId, Path file, String artifactPath) { t.logArtifact(runId, file, artifactPath); }
+    public void logArtifacts(String runId, Path dir, String artifactPath) { t.logArtifacts(runId, dir, artifactPath); }
+    public void endRun(String runId, RunStatus status, long endTime) { t.endRun(runId, status, endTime); }
+    public org.maskprop.tracking.TrackingReport report() { return t.report(); }
+    public void close() { t.close(); }
+  }
+
+  @Test
+  void withAServerTrackerTheTableComesFromTheLoggedValues(@TempDir Path tmp) throws Exception {
+    Path file = ExperimentGridTest.grid(tmp, "g.yaml", "");
+    Files.writeString(file, Files.readString(file).replace("reproduces: smoke", "reproduces: table2")
+        .replace("methods: [reference-gt]", "methods: [reference-gt, reference-first-frame-copy]"));
+    ExperimentPlan plan = ExperimentPlan.expand(ExperimentGrid.load(file));
+    ExperimentRunner.Result r;
+    try (Tracker tracker = new Delegating(new FileStoreTracker(tmp.resolve("mlruns"), Optional.empty()))) {
+      r = new ExperimentRunner(MethodRegistry.BUILT_IN, new BenchData(), tracker, QUIET).run(plan, tmp.resolve("out"));
+    }
+    String md = Files.readString(r.reportDir().resolve("table.md"));
+    assertTrue(md.contains("| reference-gt | 100.0 | 100.0 |"), md);
+    assertTrue(md.contains("MaskProp | 46.6 | 51.2 | 44.0 | 52.6"), "paper Table 2 beside ours: " + md);
+    Path art = new FileStoreReader(tmp.resolve("mlruns")).artifactDir(r.parentRunId()).resolve("report");
+    assertEquals(md, Files.readString(art.resolve("table.md")));
   }
 
   @Test
