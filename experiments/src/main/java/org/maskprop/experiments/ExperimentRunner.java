@@ -39,8 +39,9 @@ import org.maskprop.util.AtomicFiles;
  * {@link Metrics#asMap()} under the eval command's names. The result table (org.maskprop.report)
  * goes to {@code out/report/} and is logged as an artifact of the parent.
  *
- * <p>Output folder: {@code data/} (generated SynthVIS), {@code results/<run>.json} (official
- * format), {@code metrics/<run>.json}, {@code report/} (table.md, table.html, charts, summary.md).
+ * <p>Output folder: {@code data/} (generated SynthVIS), {@code configs/<run>.yaml} (resolved config,
+ * also a child artifact), {@code results/<run>.json} (official format), {@code metrics/<run>.json},
+ * {@code report/} (table.md, table.html, charts, summary.md).
  */
 public final class ExperimentRunner {
   /** Param and tag keys this runner writes besides the config's dotted keys. */
@@ -132,6 +133,9 @@ public final class ExperimentRunner {
     try {
       Map<String, String> params = childParams(plan, run, config);
       tracker.logParams(child, params);
+      Path configFile = out.resolve("configs").resolve(run.runName() + ".yaml");
+      AtomicFiles.writeString(configFile, config.toYaml());
+      tracker.logArtifact(child, configFile, "config");
       MethodRunner runner = registry.runnerFor(run.method(), g.name());
       MethodRunner.MethodContext ctx = new MethodRunner.MethodContext(config, run.method(), run.split(), gt,
           (step, losses) -> tracker.logMetrics(child, losses, step));
@@ -184,6 +188,7 @@ public final class ExperimentRunner {
 
   private static Map<String, String> childParams(ExperimentPlan plan, PlannedRun run, MaskPropConfig config) {
     Map<String, String> p = new LinkedHashMap<>(flatten(config));
+    p.put("config.sha256", config.hash());
     p.put(PARAM_GRID, plan.grid().name());
     p.put(PARAM_POINT, String.valueOf(run.point().index()));
     p.put(PARAM_ROW, plan.rowLabel(run));

@@ -110,6 +110,11 @@ class ExperimentRunnerTest {
       assertEquals("[3,6,12]", p.get("propagation.dilations"));
       Map<String, Metric> m = reader.latestMetrics(k.runId());
       assertEquals(new TreeSet<>(List.of(Metrics.NAMES)), m.keySet(), k.runName());
+      String yaml = Files.readString(reader.artifactDir(k.runId()).resolve("config/" + k.runName() + ".yaml"));
+      org.maskprop.config.MaskPropConfig logged = org.maskprop.config.MaskPropConfig.load(
+          Files.writeString(tmp.resolve("c.yaml"), yaml), List.of());
+      assertEquals(logged.hash(), p.get("config.sha256"), "the config artifact is the resolved config");
+      assertEquals(Double.parseDouble(p.get("infer.assignThreshold")), logged.infer().assignThreshold());
       boolean isGt = k.runName().contains("reference-gt");
       assertEquals(isGt ? "reference-gt" : "reference-first-frame-copy", p.get("method"));
       assertEquals("true", reader.tags(k.runId()).get(ExperimentRunner.TAG_USES_GT));
