@@ -61,6 +61,20 @@ class ExperimentGridTest {
   }
 
   @Test
+  void everyRunConfigLoadsAsItsPreset() throws IOException {
+    List<Path> configs;
+    try (Stream<Path> s = Files.list(GRIDS.resolve("configs"))) {
+      configs = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertEquals(org.maskprop.config.Presets.names().stream().sorted().toList(),
+        configs.stream().map(p -> p.getFileName().toString().replace(".yaml", "")).sorted().toList());
+    for (Path c : configs) {
+      String name = c.getFileName().toString().replace(".yaml", "");
+      assertEquals(org.maskprop.config.Presets.get(name), org.maskprop.config.MaskPropConfig.load(c, List.of()), name);
+    }
+  }
+
+  @Test
   void axisValuesReachTheResolvedConfigs() {
     ExperimentPlan t4 = ExperimentPlan.expand(ExperimentGrid.load(GRIDS.resolve("table4.yaml")));
     assertEquals(List.of(Arch.R50, Arch.R101, Arch.X101_64X4D),
