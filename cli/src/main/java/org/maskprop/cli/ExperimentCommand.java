@@ -61,7 +61,7 @@ final class ExperimentCommand implements Callable<Integer> {
     try (Tracker tracker = mlruns != null ? new FileStoreTracker(mlruns) : Trackers.fromEnvironment()) {
       r = new ExperimentRunner(MethodRegistry.BUILT_IN, new SynthVisGridData(false), tracker, w).run(plan, dir);
       w.print(r.tablesMarkdown());
-      w.println("tracking: " + tracker.report());
+      w.println(tracker.report().summary());
     }
     w.printf("grid %s: %d run(s) in %.1f s; parent run %s; report in %s%n", plan.grid().name(), r.metrics().size(),
         (System.nanoTime() - t0) / 1e9, r.parentRunId(), r.reportDir().toAbsolutePath().normalize());
