@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       PrepareCommand.class,
       ReportCommand.class,
+      ExperimentCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -1,11 +1,11 @@
 package org.maskprop.cli;
 
+import static org.maskprop.cli.CliRun.run;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -20,29 +20,16 @@ import org.maskprop.experiments.ExperimentGrid;
 import org.maskprop.tracking.FileStoreReader;
 import org.maskprop.tracking.Metric;
 import org.maskprop.tracking.RunInfo;
-import picocli.CommandLine;
 
 /** {@code maskprop experiment}: dry runs of the committed grids, errors, and the smoke grid on real SynthVIS. */
 class ExperimentCommandTest {
   static final Path GRIDS = Path.of("..", "experiments").toAbsolutePath().normalize();
 
-  record Run(int code, String out, String err) {}
 
-  static Run run(String... args) {
-    CommandLine cl = MaskPropCli.commandLine();
-    if (!cl.getSubcommands().containsKey("experiment")) {
-      cl.addSubcommand(new ExperimentCommand()); // until the coordinator registers it in MaskPropCli
-    }
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    return new Run(cl.execute(args), out.toString(), err.toString());
-  }
 
   @Test
   void dryRunPrintsPointsAndRunsAndRunsNothing(@TempDir Path dir) {
-    Run r = run("experiment", GRIDS.resolve("table4.yaml").toString(), "--dry-run",
+    CliRun r = run("experiment", GRIDS.resolve("table4.yaml").toString(), "--dry-run",
         "--out", dir.resolve("out").toString(), "--mlruns", dir.resolve("mlruns").toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("3 point(s) x 1 method(s) x 1 split(s) = 3 run(s)"), r.out());
@@ -54,7 +41,7 @@ class ExperimentCommandTest {
 
   @Test
   void unbuiltMethodsAndBadGridsExitTwoWithOneLine(@TempDir Path dir) throws Exception {
-    Run r = run("experiment", GRIDS.resolve("table2.yaml").toString(), "--out", dir.resolve("out").toString(),
+    CliRun r = run("experiment", GRIDS.resolve("table2.yaml").toString(), "--out", dir.resolve("out").toString(),
         "--mlruns", dir.resolve("mlruns").toString());
     assertEquals(2, r.code(), r.out() + r.err());
     String msg = r.err().trim();
@@ -65,7 +52,7 @@ class ExperimentCommandTest {
     Path bad = Files.writeString(dir.resolve("bad.yaml"), Files.readString(GRIDS.resolve("smoke.yaml"))
         .replace("config: configs/cpu-tiny.yaml", "preset: cpu-tiny")
         .replace("key: infer.assignThreshold", "key: infer.assignThreshhold"));
-    Run b = run("experiment", bad.toString(), "--dry-run");
+    CliRun b = run("experiment", bad.toString(), "--dry-run");
     assertEquals(2, b.code());
     assertTrue(b.err().trim().startsWith("maskprop experiment: " + bad + ": axes[0] key 'infer.assignThreshhold'"),
         b.err());
@@ -82,7 +69,7 @@ class ExperimentCommandTest {
   void smokeGridRunsOnSynthVisAndTracksEverything(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("out");
     Path mlruns = dir.resolve("mlruns");
-    Run r = run("experiment", GRIDS.resolve("smoke.yaml").toString(), "--out", out.toString(),
+    CliRun r = run("experiment", GRIDS.resolve("smoke.yaml").toString(), "--out", out.toString(),
         "--mlruns", mlruns.toString());
     assertEquals(0, r.code(), r.out() + r.err());
     assertTrue(Files.isRegularFile(out.resolve("data/easy-v4-f6-48x64-s0/valid.json")));

@@ -1,13 +1,13 @@
 package org.maskprop.cli;
 
+import static org.maskprop.cli.CliRun.run;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,26 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.maskprop.tracking.FileStoreTracker;
 import org.maskprop.tracking.RunSpec;
 import org.maskprop.tracking.RunStatus;
-import picocli.CommandLine;
 
 /** {@code maskprop report} on a file store written by the test. */
 class ReportCommandTest {
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
 
-  static Run run(String... args) {
-    CommandLine cl = MaskPropCli.commandLine();
-    if (!cl.getSubcommands().containsKey("report")) {
-      cl.addSubcommand("report", new ReportCommand()); // until the coordinator registers it
-    }
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   /** Experiment "clips": a parent with a loss curve, children varying infer.clipLength. */
   private Path store() {
@@ -66,7 +52,7 @@ class ReportCommandTest {
   void reportsAnExperimentFromTheStore() throws Exception {
     Path root = store();
     Path out = dir.resolve("rep");
-    Run r = run("report", "--experiment", "clips", "--mlruns", root.toString(), "--out", out.toString());
+    CliRun r = run("report", "--experiment", "clips", "--mlruns", root.toString(), "--out", out.toString());
     assertEquals(0, r.code(), r.err());
     String table = """
         | infer.clipLength | mAP | AP75 | AR1 | AR10 |
@@ -95,7 +81,7 @@ class ReportCommandTest {
   @Test
   void metricsAndRowsAreOptionsAndPaperTablesJoin() {
     Path root = store();
-    Run r = run("report", "--experiment", "clips", "--mlruns", root.toString(), "--out", dir.resolve("o").toString(),
+    CliRun r = run("report", "--experiment", "clips", "--mlruns", root.toString(), "--out", dir.resolve("o").toString(),
         "--metrics", "AP,AR10", "--paper", "3");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("| infer.clipLength | mAP | AR10 |"), r.out());
@@ -107,7 +93,7 @@ class ReportCommandTest {
   @Test
   void unknownExperimentListsTheKnownOnes() {
     Path root = store();
-    Run r = run("report", "--experiment", "nope", "--mlruns", root.toString(), "--out", dir.resolve("o").toString());
+    CliRun r = run("report", "--experiment", "nope", "--mlruns", root.toString(), "--out", dir.resolve("o").toString());
     assertEquals(2, r.code());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertTrue(r.err().contains("no experiment 'nope'") && r.err().contains("known: Default, clips"), r.err());
@@ -116,19 +102,19 @@ class ReportCommandTest {
 
   @Test
   void emptyStoreAndBadOptionsAreExitTwo() {
-    Run empty = run("report", "--experiment", "x", "--mlruns", dir.resolve("none").toString());
+    CliRun empty = run("report", "--experiment", "x", "--mlruns", dir.resolve("none").toString());
     assertEquals(2, empty.code());
     assertTrue(empty.err().contains("no MLflow experiments here"), empty.err());
     Path root = store();
-    Run metric = run("report", "--experiment", "clips", "--mlruns", root.toString(), "--metrics", "AP,APX",
+    CliRun metric = run("report", "--experiment", "clips", "--mlruns", root.toString(), "--metrics", "AP,APX",
         "--out", dir.resolve("o").toString());
     assertEquals(2, metric.code());
     assertTrue(metric.err().contains("has metric APX"), metric.err());
-    Run rows = run("report", "--experiment", "clips", "--mlruns", root.toString(), "--rows", "backbone",
+    CliRun rows = run("report", "--experiment", "clips", "--mlruns", root.toString(), "--rows", "backbone",
         "--out", dir.resolve("o").toString());
     assertEquals(2, rows.code());
     assertTrue(rows.err().contains("param backbone"), rows.err());
-    Run paper = run("report", "--experiment", "clips", "--mlruns", root.toString(), "--paper", "5");
+    CliRun paper = run("report", "--experiment", "clips", "--mlruns", root.toString(), "--paper", "5");
     assertEquals(2, paper.code());
     assertEquals(1, paper.err().strip().lines().count(), paper.err());
   }
