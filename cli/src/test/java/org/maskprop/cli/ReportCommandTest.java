@@ -73,8 +73,13 @@ class ReportCommandTest {
       assertEquals(800, img.getWidth());
     }
     try (var files = Files.list(out.resolve("charts"))) {
-      assertEquals(1, files.filter(f -> f.getFileName().toString().startsWith("history-fig6-grid-")).count(),
-          "the parent's loss curve");
+      assertEquals(List.of(".png", ".svg"),
+          files.map(f -> f.getFileName().toString())
+              .filter(n -> n.startsWith("history-fig6-grid-"))
+              .map(n -> n.substring(n.lastIndexOf('.')))
+              .sorted()
+              .toList(),
+          "the parent's loss curve, as PNG and SVG");
     }
   }
 
