@@ -44,9 +44,13 @@ public final class ConvTranspose2x2 extends AbstractBlock {
     NDArray wt = ps.getValue(weight, x.getDevice(), training); // [C, O, 2, 2]
     NDArray b = ps.getValue(bias, x.getDevice(), training); // [O]
     NDArray rows = x.transpose(0, 2, 3, 1).reshape(n * h * w, c); // [N H W, C]
-    NDArray y = rows.matMul(wt.reshape(c, filters * 4L)); // [N H W, O 2 2]
+    NDArray w2 = wt.reshape(c, filters * 4L);
+    w2.attach(x.getManager()); // an op's output joins its first input's manager: keep it out of the parameters'
+    NDArray y = rows.matMul(w2); // [N H W, O 2 2]
     y = y.reshape(n, h, w, filters, 2, 2).transpose(0, 3, 1, 4, 2, 5).reshape(n, filters, 2 * h, 2 * w);
-    return new NDList(y.add(b.reshape(1, filters, 1, 1)));
+    NDArray b2 = b.reshape(1, filters, 1, 1);
+    b2.attach(x.getManager());
+    return new NDList(y.add(b2));
   }
 
   @Override

@@ -210,6 +210,17 @@ class RoiHeadsTest {
       assertTrue(want.sub(d.maskLogits()).abs().max().getFloat() < 1e-5f);
       assertThrows(IllegalArgumentException.class,
           () -> h.forward(ps, f, specs(), List.of(proposals(m)), null, 32, 32, true, new Random(1)));
+      // a training and an inference pass in a scope leave nothing behind in the parent manager
+      int before = m.getManagedArrays().size();
+      try (NDManager s = m.newSubManager()) {
+        List<NDArray> fs = features(s, 32);
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          gc.backward(h.forward(ps, fs, specs(), List.of(proposals(s)), List.of(gt(s)), 32, 32, true, new Random(2))
+              .losses().sum());
+        }
+        h.forward(ps, fs, specs(), List.of(proposals(s)), null, 32, 32, false, new Random(2));
+      }
+      assertEquals(before, m.getManagedArrays().size());
     }
   }
 

@@ -150,6 +150,16 @@ class RpnTest {
         NDArray g = rpn.head().getParameters().get("02cls_logits_weight").getArray().getGradient();
         assertTrue(g.abs().sum().getFloat() > 0);
       }
+      // a training pass in a scope leaves nothing behind in the parent manager
+      int before = m.getManagedArrays().size();
+      try (NDManager s = m.newSubManager()) {
+        List<NDArray> fs = features(s, 1, 32, 2);
+        Boxes gs = new Boxes(s.create(new float[] {4, 4, 20, 24}, new Shape(1, 4)));
+        try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+          gc.backward(rpn.forward(ps, fs, specs(2), 32, 32, List.of(gs), true, new Random(0)).losses().sum());
+        }
+      }
+      assertEquals(before, m.getManagedArrays().size());
     }
   }
 }
