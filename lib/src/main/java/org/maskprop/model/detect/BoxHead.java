@@ -39,7 +39,8 @@ public final class BoxHead extends AbstractBlock {
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow(); // [R, C, S, S]
-    NDArray flat = x.reshape(x.getShape().get(0), -1);
+    Shape s = x.getShape();
+    NDArray flat = x.reshape(s.get(0), s.get(1) * s.get(2) * s.get(3)); // explicit: reshape(0, -1) is ambiguous
     NDArray h = Activation.relu(fc6.forward(ps, new NDList(flat), training).singletonOrThrow());
     return new NDList(Activation.relu(fc7.forward(ps, new NDList(h), training).singletonOrThrow())); // [R, fcDim]
   }

@@ -266,6 +266,32 @@ class RoiHeadsTest {
   }
 
   @Test
+  void noGtAndNoProposalsAreHandled() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      m.getEngine().setRandomSeed(8);
+      CascadeRoiHeads h = heads(2, true, true);
+      List<NDArray> f = features(m, 32);
+      h.initialize(m, DataType.FLOAT32, f.get(0).getShape());
+      ParameterStore ps = new ParameterStore(m, false);
+      GtInstances none = new GtInstances(new Boxes(m.zeros(new Shape(0, 4))), m.zeros(new Shape(0), DataType.INT64),
+          m.zeros(new Shape(0, 32, 32)));
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        LossTerms l = h.forward(ps, f, specs(), List.of(proposals(m)), List.of(none), 32, 32, true, new Random(1))
+            .losses();
+        // every RoI is background: no box or mask loss, but the terms exist and backpropagate
+        assertEquals(0f, l.get(LossNames.box(0)).getFloat());
+        assertEquals(0f, l.get(LossNames.MASK).getFloat());
+        assertTrue(l.get(LossNames.cls(0)).getFloat() > 0);
+        gc.backward(l.sum());
+      }
+      Proposals empty = new Proposals(new Boxes(m.zeros(new Shape(0, 4))), m.zeros(new Shape(0)));
+      Detections d = h.forward(ps, f, specs(), List.of(empty), null, 32, 32, false, new Random(1)).detections().get(0);
+      assertEquals(0, d.size());
+      assertEquals(new Shape(0, M, M), d.maskLogits().getShape());
+    }
+  }
+
+  @Test
   void scaleGradientIsIdentityForwardAndScalesBackward() {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray x = m.create(new float[] {1, -2, 3});
