@@ -83,8 +83,9 @@ public final class DetectionOpsBench {
           for (int i = 1; i <= 1000; i++) {
             roiAlignStep(m, op, feature, rois, gradOut, 0.25, true);
             if (i % 100 == 0) {
+              String heap = heap();
               out.printf("roi_align [1, 64, 32, 32] 64 boxes fwd+bwd call %d: resident %.1f MiB%s%n",
-                  i, OpTimer.residentMiB(), heap());
+                  i, OpTimer.residentMiB(), heap);
             }
           }
         }
@@ -95,7 +96,8 @@ public final class DetectionOpsBench {
           for (int i = 1; i <= 1000; i++) {
             nmsStep(m, in, 0.7);
             if (i % 100 == 0) {
-              out.printf("nms 1000 boxes call %d: resident %.1f MiB%s%n", i, OpTimer.residentMiB(), heap());
+              String heap = heap();
+              out.printf("nms 1000 boxes call %d: resident %.1f MiB%s%n", i, OpTimer.residentMiB(), heap);
             }
           }
         }
@@ -103,11 +105,14 @@ public final class DetectionOpsBench {
     }
   }
 
-  /** The JVM heap's share of the resident memory (it grows until the collector settles). */
+  /**
+   * Collects garbage first, so that the resident size reflects live memory rather than how much
+   * of the young generation the JVM has touched so far, and reports the live Java heap.
+   */
   private static String heap() {
+    System.gc();
     Runtime rt = Runtime.getRuntime();
-    return String.format(" (Java heap committed %.1f MiB, used %.1f MiB)",
-        rt.totalMemory() / 1048576.0, (rt.totalMemory() - rt.freeMemory()) / 1048576.0);
+    return String.format(" (live Java heap %.1f MiB)", (rt.totalMemory() - rt.freeMemory()) / 1048576.0);
   }
 
   private static BenchRow roiAlignRow(NDManager manager, BenchOptions options, int n, int size, boolean backward) {
