@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
     name = "eval",
     mixinStandardHelpOptions = true,
     description = "Generates a seeded case (360x640 frames, 40 categories), writes GT and results "
-        + "JSON, times loading (load_s) and evaluating (eval_s); prints one JSON line.")
+        + "JSON, times loading (load_s) and evaluating (eval_s), median of --runs after --warmup "
+        + "untimed rounds; prints one JSON line.")
 final class BenchEvalCommand implements Callable<Integer> {
 
   @Option(names = "--out", description = "Append the JSON line to this file.")
@@ -36,18 +37,26 @@ final class BenchEvalCommand implements Callable<Integer> {
   @Option(names = "--threads", description = "Evaluator threads (default: all processors).")
   Integer threads;
 
+  @Option(names = "--warmup", defaultValue = "1",
+      description = "Untimed load+evaluate rounds first (JIT warm-up; 0 = cold, as one CLI call).")
+  int warmup;
+
+  @Option(names = "--runs", defaultValue = "3", description = "Timed rounds; the median is printed.")
+  int runs;
+
   @Option(names = "--keep-files", description = "Write gt.json/results.json into this folder and "
       + "keep them (e.g. to time another evaluator on the same files).")
   Path keep;
 
   @Override
   public Integer call() {
-    if (videos < 1 || frames < 1 || resultsPerVideo < 1) {
-      throw new org.maskprop.InputException(
-          "bench eval: --videos, --frames and --results-per-video must be >= 1");
+    if (videos < 1 || frames < 1 || resultsPerVideo < 1 || warmup < 0 || runs < 1) {
+      throw new org.maskprop.InputException("bench eval: --videos, --frames, --results-per-video "
+          + "and --runs must be >= 1, --warmup >= 0");
     }
     int n = threads == null ? Runtime.getRuntime().availableProcessors() : Math.max(1, threads);
-    EvalBenchmark.Timing t = EvalBenchmark.run(videos, frames, resultsPerVideo, seed, n, keep);
+    EvalBenchmark.Timing t = EvalBenchmark.run(
+        videos, frames, resultsPerVideo, seed, n, warmup, runs, keep);
     String line = t.toJson();
     System.out.println(line);
     if (out != null) {

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
     name = "eval",
     mixinStandardHelpOptions = true,
     description = "YouTube-VIS video AP/AR of a results file (same numbers as the official "
-        + "ytvoseval.py). Prints a table; --out writes {\"AP\":..,...,\"ARl\":..}.")
+        + "ytvoseval.py). Prints a table; --out writes {\"AP\":..,...,\"ARl\":..}. Equal scores "
+        + "rank in results-file order, as the official stable sort does.")
 final class EvalCommand implements Callable<Integer> {
 
   @Option(names = "--gt", required = true, description = "GT JSON (YouTube-VIS 2019 layout).")

@@ -41,7 +41,7 @@ public final class EvalBenchmark {
 
   /** One benchmark row; {@link #toJson()} is the line {@code bench eval} prints and appends. */
   public record Timing(int videos, int frames, int results, double loadS, double evalS, int threads,
-      Metrics metrics) {
+      int warmup, int runs, Metrics metrics) {
     public String toJson() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("videos", videos);
@@ -50,6 +50,8 @@ public final class EvalBenchmark {
       m.put("load_s", Math.round(loadS * 1e4) / 1e4);
       m.put("eval_s", Math.round(evalS * 1e4) / 1e4);
       m.put("threads", threads);
+      m.put("warmup", warmup);
+      m.put("runs", runs);
       try {
         return new ObjectMapper().writeValueAsString(m);
       } catch (JsonProcessingException e) {
@@ -61,11 +63,15 @@ public final class EvalBenchmark {
   /**
    * Generates a case, writes {@code gt.json} and {@code results.json} into {@code dir} (a fresh
    * temp folder, deleted afterwards, when null), then times reading both with the project's readers
-   * ({@code load_s}) and evaluating on {@code threads} threads ({@code eval_s}). One cold run each,
-   * as a user of {@code maskprop eval} sees it.
+   * ({@code load_s}) and evaluating on {@code threads} threads ({@code eval_s}, evaluator
+   * construction included): {@code warmup} untimed rounds, then the median of {@code runs} timed
+   * rounds. {@code warmup = 0, runs = 1} is what one {@code maskprop eval} call in a fresh JVM sees.
    */
   public static Timing run(int videos, int frames, int resultsPerVideo, long seed, int threads,
-      Path dir) {
+      int warmup, int runs, Path dir) {
+    if (warmup < 0 || runs < 1) {
+      throw new IllegalArgumentException("warmup must be >= 0 and runs >= 1");
+    }
     Case c = generate(videos, frames, resultsPerVideo, seed);
     boolean temp = dir == null;
     try {
@@ -75,16 +81,26 @@ public final class EvalBenchmark {
         Path resPath = d.resolve("results.json");
         c.gt().write(gtPath);
         YtvisResults.write(resPath, c.results());
-        long t0 = System.nanoTime();
-        YtvisDataset gt = YtvisDataset.read(gtPath);
-        List<YtvisResult> results = YtvisResults.read(resPath, gt, false);
-        long t1 = System.nanoTime();
-        YtvisEvaluator evaluator = new YtvisEvaluator(gt, threads);
-        evaluator.process(results);
-        Metrics m = evaluator.evaluate();
-        long t2 = System.nanoTime();
-        return new Timing(videos, frames, results.size(), (t1 - t0) / 1e9, (t2 - t1) / 1e9,
-            threads, m);
+        double[] load = new double[runs];
+        double[] eval = new double[runs];
+        Metrics m = null;
+        int n = 0;
+        for (int round = 0; round < warmup + runs; round++) {
+          long t0 = System.nanoTime();
+          YtvisDataset gt = YtvisDataset.read(gtPath);
+          List<YtvisResult> results = YtvisResults.read(resPath, gt, false);
+          long t1 = System.nanoTime();
+          YtvisEvaluator evaluator = new YtvisEvaluator(gt, threads);
+          evaluator.process(results);
+          m = evaluator.evaluate();
+          long t2 = System.nanoTime();
+          n = results.size();
+          if (round >= warmup) {
+            load[round - warmup] = (t1 - t0) / 1e9;
+            eval[round - warmup] = (t2 - t1) / 1e9;
+          }
+        }
+        return new Timing(videos, frames, n, median(load), median(eval), threads, warmup, runs, m);
       } finally {
         if (temp) {
           deleteTree(d);
@@ -93,6 +109,13 @@ public final class EvalBenchmark {
     } catch (IOException e) {
       throw new UncheckedIOException("bench eval: " + e.getMessage(), e);
     }
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    java.util.Arrays.sort(s);
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
   }
 
   private static void deleteTree(Path d) throws IOException {

@@ -81,25 +81,49 @@ final class TrackMasks {
     return union > 0 ? (double) inter / (double) union : 0.0;
   }
 
-  /** Foreground overlap of two COCO run lists over the same pixels (maskApi's merge walk). */
+  /**
+   * Foreground overlap of two COCO run lists over the same pixels: walks the foreground runs of
+   * both in order (background runs are only skipped over), as maskApi's merge does.
+   */
   static long intersection(int[] a, int[] b) {
+    if (a.length < 2 || b.length < 2) {
+      return 0;
+    }
     long sum = 0;
-    long pos = 0;
-    long aEnd = a[0];
-    long bEnd = b[0];
-    int i = 0;
-    int j = 0;
-    while (i < a.length && j < b.length) {
-      long end = Math.min(aEnd, bEnd);
-      if ((i & j & 1) == 1) {
-        sum += end - pos;
-      }
-      pos = end;
-      if (aEnd == end && ++i < a.length) {
-        aEnd += a[i];
-      }
-      if (bEnd == end && ++j < b.length) {
-        bEnd += b[j];
+    int i = 1; // a[i] is the length of the current foreground run of a
+    long aS = a[0];
+    long aE = aS + a[1];
+    int j = 1;
+    long bS = b[0];
+    long bE = bS + b[1];
+    while (true) {
+      if (aE <= bS) {
+        if ((i += 2) >= a.length) {
+          break;
+        }
+        aS = aE + a[i - 1];
+        aE = aS + a[i];
+      } else if (bE <= aS) {
+        if ((j += 2) >= b.length) {
+          break;
+        }
+        bS = bE + b[j - 1];
+        bE = bS + b[j];
+      } else {
+        sum += Math.min(aE, bE) - Math.max(aS, bS);
+        if (aE < bE) {
+          if ((i += 2) >= a.length) {
+            break;
+          }
+          aS = aE + a[i - 1];
+          aE = aS + a[i];
+        } else {
+          if ((j += 2) >= b.length) {
+            break;
+          }
+          bS = bE + b[j - 1];
+          bE = bS + b[j];
+        }
       }
     }
     return sum;

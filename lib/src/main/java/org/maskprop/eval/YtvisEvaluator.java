@@ -83,8 +83,11 @@ public final class YtvisEvaluator implements Evaluator {
   private final int[] catIds;
   private final Set<Integer> catIdSet = new HashSet<>();
   /** (video, category) to its GT tracks in file order. */
-  private final Map<Long, List<GtTrack>> gtTracks = new HashMap<>();
+  private final Map<PairKey, List<GtTrack>> gtTracks = new HashMap<>();
   private final List<YtvisResult> results = new ArrayList<>();
+
+  /** A (video, category) pair; a record so that the map key is exact and well spread. */
+  private record PairKey(int videoId, int categoryId) {}
 
   private record GtTrack(long id, boolean crowd, double avgArea, TrackMasks masks) {}
 
@@ -129,22 +132,33 @@ public final class YtvisEvaluator implements Evaluator {
     }
     catIds = cats.stream().mapToInt(Integer::intValue).toArray();
     catIdSet.addAll(cats);
-    List<YtvisDataset.Annotation> anns = gt.annotations() == null ? List.of() : gt.annotations();
-    for (YtvisDataset.Annotation a : anns) {
+    List<YtvisDataset.Annotation> all = gt.annotations() == null ? List.of() : gt.annotations();
+    List<YtvisDataset.Annotation> anns = new ArrayList<>();
+    for (YtvisDataset.Annotation a : all) {
       YtvisDataset.Video v = videos.get(a.videoId());
       if (v == null || !catIdSet.contains(a.categoryId())) {
         continue; // the official getAnnIds(vidIds, catIds) never selects these
       }
+      anns.add(a);
+    }
+    TrackMasks[] masks = new TrackMasks[anns.size()];
+    for (int i = 0; i < anns.size(); i++) {
+      YtvisDataset.Annotation a = anns.get(i);
       String where = gtSource + ": annotation " + a.id() + " (video " + a.videoId() + ")";
-      checkFrames(a.segmentations(), v, where, "segmentations", false);
+      checkFrames(a.segmentations(), videos.get(a.videoId()), where, "segmentations", false);
+    }
+    parallel(masks.length, i -> masks[i] = TrackMasks.of(anns.get(i).segmentations()));
+    for (int i = 0; i < anns.size(); i++) {
+      YtvisDataset.Annotation a = anns.get(i);
+      String where = gtSource + ": annotation " + a.id() + " (video " + a.videoId() + ")";
       if (a.areas() == null) {
         throw new InputException(where + ": field areas missing");
       }
       double[] nonZero = a.areas().stream()
           .filter(x -> x != null && x != 0.0).mapToDouble(Double::doubleValue).toArray();
       double avg = nonZero.length == 0 ? 0 : NumpyMath.mean(nonZero, nonZero.length);
-      gtTracks.computeIfAbsent(key(a.videoId(), a.categoryId()), k -> new ArrayList<>())
-          .add(new GtTrack(a.id(), a.iscrowd() != 0, avg, TrackMasks.of(a.segmentations())));
+      gtTracks.computeIfAbsent(new PairKey(a.videoId(), a.categoryId()), k -> new ArrayList<>())
+          .add(new GtTrack(a.id(), a.iscrowd() != 0, avg, masks[i]));
     }
   }
 
@@ -177,7 +191,7 @@ public final class YtvisEvaluator implements Evaluator {
           + "the official evaluator fails on an empty results file)");
     }
     // group by (video, category) in results order, validating as the official loadRes would
-    Map<Long, List<YtvisResult>> dts = new HashMap<>();
+    Map<PairKey, List<YtvisResult>> dts = new HashMap<>();
     for (int i = 0; i < results.size(); i++) {
       YtvisResult r = results.get(i);
       String where = "results[" + i + "] (video " + r.videoId() + ", category " + r.categoryId() + ")";
@@ -190,22 +204,24 @@ public final class YtvisEvaluator implements Evaluator {
       }
       checkFrames(r.segmentations(), v, where, "segmentations", lenient);
       if (catIdSet.contains(r.categoryId())) {
-        dts.computeIfAbsent(key(r.videoId(), r.categoryId()), k -> new ArrayList<>()).add(r);
+        dts.computeIfAbsent(new PairKey(r.videoId(), r.categoryId()), k -> new ArrayList<>()).add(r);
       }
     }
     // pairs in the official evalImgs order: category-major, then video id
-    List<long[]> pairs = new ArrayList<>();
+    List<PairKey> pairs = new ArrayList<>();
+    List<Integer> pairCat = new ArrayList<>();
     for (int k = 0; k < catIds.length; k++) {
       for (int vid : videoIds) {
-        long key = key(vid, catIds[k]);
+        PairKey key = new PairKey(vid, catIds[k]);
         if (gtTracks.containsKey(key) || dts.containsKey(key)) {
-          pairs.add(new long[] {key, k});
+          pairs.add(key);
+          pairCat.add(k);
         }
       }
     }
     PairEval[] evals = new PairEval[pairs.size()];
     parallel(evals.length, i -> {
-      long key = pairs.get(i)[0];
+      PairKey key = pairs.get(i);
       evals[i] = evaluatePair(gtTracks.getOrDefault(key, List.of()), dts.getOrDefault(key, List.of()));
     });
     // group per category, keeping video order
@@ -214,7 +230,7 @@ public final class YtvisEvaluator implements Evaluator {
       perCat.add(new ArrayList<>());
     }
     for (int i = 0; i < evals.length; i++) {
-      perCat.get((int) pairs.get(i)[1]).add(evals[i]);
+      perCat.get(pairCat.get(i)).add(evals[i]);
     }
     int K = catIds.length;
     double[] precision = new double[T * R * K * A * M]; // [T, R, K, A, M] row-major
@@ -328,45 +344,45 @@ public final class YtvisEvaluator implements Evaluator {
     if (es.isEmpty()) {
       return;
     }
-    for (int a = 0; a < A; a++) {
-      int npig = 0;
+    double[] rc = null;
+    double[] pr = null;
+    for (int m = 0; m < M; m++) {
+      // kept detections: the first maxDet of each video (already score-sorted), in video order
+      int maxDet = MAX_DETS[m];
+      int nd = 0;
       for (PairEval e : es) {
-        npig += e.npig()[a];
+        nd += Math.min(maxDet, e.scores().length);
       }
-      for (int m = 0; m < M; m++) {
-        int maxDet = MAX_DETS[m];
-        int nd = 0;
-        for (PairEval e : es) {
-          nd += Math.min(maxDet, e.scores().length);
+      double[] scores = new double[nd];
+      int[] owner = new int[nd];
+      int[] local = new int[nd];
+      int p = 0;
+      for (int ei = 0; ei < es.size(); ei++) {
+        PairEval e = es.get(ei);
+        for (int d = 0; d < Math.min(maxDet, e.scores().length); d++) {
+          scores[p] = e.scores()[d];
+          owner[p] = ei;
+          local[p++] = d;
         }
-        double[] scores = new double[nd];
-        int[] owner = new int[nd];
-        int[] local = new int[nd];
-        int p = 0;
-        for (int ei = 0; ei < es.size(); ei++) {
-          PairEval e = es.get(ei);
-          for (int d = 0; d < Math.min(maxDet, e.scores().length); d++) {
-            scores[p] = e.scores()[d];
-            owner[p] = ei;
-            local[p++] = d;
-          }
+      }
+      int[] order = stableOrderByScoreDesc(scores);
+      if (rc == null || rc.length < nd) {
+        rc = new double[nd];
+        pr = new double[nd];
+      }
+      for (int a = 0; a < A; a++) {
+        int npig = 0;
+        for (PairEval e : es) {
+          npig += e.npig()[a];
         }
         if (npig == 0) {
           continue;
         }
-        Integer[] idx = new Integer[nd];
-        for (int i = 0; i < nd; i++) {
-          idx[i] = i;
-        }
-        // stable (TimSort) like numpy's mergesort on -score
-        Arrays.sort(idx, (x, y) -> scores[x] > scores[y] ? -1 : (scores[x] < scores[y] ? 1 : 0));
-        double[] rc = new double[nd];
-        double[] pr = new double[nd];
         for (int t = 0; t < T; t++) {
           double tp = 0;
           double fp = 0;
           for (int i = 0; i < nd; i++) {
-            int j = idx[i];
+            int j = order[i];
             byte s = es.get(owner[j]).state()[a][t][local[j]];
             if (s == TP) {
               tp++;
@@ -394,6 +410,23 @@ public final class YtvisEvaluator implements Evaluator {
         }
       }
     }
+  }
+
+  /**
+   * Indices by descending score, ties in index order: numpy's {@code argsort(-s, kind='mergesort')}
+   * (a stable sort; -0.0 and 0.0 tie as in numpy).
+   */
+  static int[] stableOrderByScoreDesc(double[] s) {
+    Integer[] idx = new Integer[s.length];
+    for (int i = 0; i < s.length; i++) {
+      idx[i] = i;
+    }
+    Arrays.sort(idx, (x, y) -> s[x] > s[y] ? -1 : (s[x] < s[y] ? 1 : 0)); // TimSort: stable
+    int[] out = new int[s.length];
+    for (int i = 0; i < s.length; i++) {
+      out[i] = idx[i];
+    }
+    return out;
   }
 
   /** The official {@code summarize} for segm: 6 AP then 6 AR numbers. */
@@ -479,10 +512,6 @@ public final class YtvisEvaluator implements Evaluator {
             + r.height() + "x" + r.width() + ", video " + v.id() + " is " + v.height() + "x" + v.width());
       }
     }
-  }
-
-  private static long key(int videoId, int categoryId) {
-    return ((long) videoId << 32) ^ (categoryId & 0xffffffffL);
   }
 
   private void parallel(int n, java.util.function.IntConsumer body) {

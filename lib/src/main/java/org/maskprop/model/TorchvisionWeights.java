@@ -104,8 +104,8 @@ public final class TorchvisionWeights {
    * that are not allow-listed.
    */
   public static ImportReport load(Path file, String prefix, Block target, AllowList allow) {
-    NDManager manager = firstParameter(target).getArray().getManager();
-    try (NDManager scope = manager.newSubManager()) {
+    // the file's arrays live in their own manager (the model's may be capped), freed after the copy
+    try (NDManager scope = NDManager.newBaseManager(firstParameter(target).getArray().getDevice())) {
       return load(readNpz(scope, file), file.toString(), prefix, target, allow);
     }
   }

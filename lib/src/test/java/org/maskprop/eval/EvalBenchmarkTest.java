@@ -53,4 +53,21 @@ class EvalBenchmarkTest {
     Metrics m = YtvisEvaluator.evaluate(a.gt(), a.results());
     assertTrue(m.ap() > 0.1 && m.ap() < 1, "noisy predictions give a middling AP: " + m.ap());
   }
+
+  /** Through the written files and the project's readers the numbers equal the in-memory ones. */
+  @Test
+  void runRoundTripsThroughJson(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    EvalBenchmark.Timing t = EvalBenchmark.run(4, 3, 5, 9, 1, 0, 1, dir);
+    EvalBenchmark.Case c = EvalBenchmark.generate(4, 3, 5, 9);
+    assertEquals(YtvisEvaluator.evaluate(c.gt(), c.results()), t.metrics());
+    assertEquals(20, t.results());
+    com.fasterxml.jackson.databind.JsonNode line =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(t.toJson());
+    java.util.List<String> keys = new java.util.ArrayList<>();
+    line.fieldNames().forEachRemaining(keys::add);
+    assertEquals(java.util.List.of("videos", "frames", "results", "load_s", "eval_s", "threads",
+        "warmup", "runs"), keys);
+    assertTrue(java.nio.file.Files.exists(dir.resolve("gt.json")));
+  }
 }

@@ -103,7 +103,7 @@ class TorchvisionWeightsTest {
   }
 
   @Test
-  void missingUnexpectedAndWronglyShapedNamesFailUnlessAllowed(@TempDir Path dir) {
+  void missingUnexpectedAndWronglyShapedNamesFailUnlessAllowed() {
     ResNet body = ResNet.builder().setArch(Arch.R18).optWidthDivisor(16).build();
     try (NDManager manager = NDManager.newBaseManager()) {
       initialize(body, manager);

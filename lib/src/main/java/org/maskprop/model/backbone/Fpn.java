@@ -32,6 +32,9 @@ import org.maskprop.ops.ShapeSpec;
  * are renamed on import.
  */
 public final class Fpn extends AbstractBlock {
+  /** Parameter-file format version (J2): bump with a migration when children or parameters change. */
+  private static final byte VERSION = 1;
+
   /** Names of the outputs, in order. */
   public static final List<String> OUTPUTS = List.of("p2", "p3", "p4", "p5", "p6");
 
@@ -41,6 +44,7 @@ public final class Fpn extends AbstractBlock {
   private final Map<String, ShapeSpec> outputShapes;
 
   private Fpn(Builder b) {
+    super(VERSION);
     outChannels = b.outChannels;
     List<ShapeSpec> ins = new ArrayList<>(b.inputShapes.values());
     for (int i = 0; i < ins.size(); i++) {

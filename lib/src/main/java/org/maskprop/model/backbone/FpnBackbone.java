@@ -20,11 +20,15 @@ import org.maskprop.ops.ShapeSpec;
  * under the prefix {@code backbone.}.
  */
 public final class FpnBackbone extends AbstractBlock {
+  /** Parameter-file format version (J2): bump with a migration when children or parameters change. */
+  private static final byte VERSION = 1;
+
   private final ResNet body;
   private final Fpn fpn;
 
   /** Injected parts (D2): the FPN must have been built on {@code body.outputShapes()}. */
   public FpnBackbone(ResNet body, Fpn fpn) {
+    super(VERSION);
     this.body = addChildBlock("body", body);
     this.fpn = addChildBlock("fpn", fpn);
   }

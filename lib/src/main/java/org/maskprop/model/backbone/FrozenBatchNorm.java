@@ -17,6 +17,9 @@ import ai.djl.util.PairList;
  * {@code bias}, {@code running_mean}, {@code running_var}) so imported keys map one to one.
  */
 public final class FrozenBatchNorm extends AbstractBlock {
+  /** Parameter-file format version (J2): bump with a migration when children or parameters change. */
+  private static final byte VERSION = 1;
+
   /** torchvision's default epsilon for {@code FrozenBatchNorm2d} and {@code BatchNorm2d}. */
   public static final float EPSILON = 1e-5f;
 
@@ -28,6 +31,7 @@ public final class FrozenBatchNorm extends AbstractBlock {
 
   /** A frozen norm over {@code channels} channels (axis 1 of NCHW), initialised to the identity. */
   public FrozenBatchNorm(int channels) {
+    super(VERSION);
     if (channels <= 0) {
       throw new IllegalArgumentException("FrozenBatchNorm needs channels > 0, got " + channels);
     }
@@ -56,10 +60,11 @@ public final class FrozenBatchNorm extends AbstractBlock {
     NDArray mean = ps.getValue(runningMean, x.getDevice(), training);
     NDArray var = ps.getValue(runningVar, x.getDevice(), training);
     try (NDManager scope = x.getManager().newSubManager()) {
-      scope.tempAttachAll(x, w, b, mean, var); // temporaries of the affine land here, not in the model
-      // stopGradient: buffers in torchvision; stays so even if someone unfreezes all parameters
-      NDArray scale = w.stopGradient().mul(var.stopGradient().add(EPSILON).pow(-0.5f)); // [C]
-      NDArray shift = b.stopGradient().sub(mean.stopGradient().mul(scale)); // [C]
+      scope.tempAttachAll(x);
+      // each op's first operand is a scope array, so results land in the scope and the shared
+      // parameter arrays are never touched; stopGradient: torchvision keeps these as buffers
+      NDArray scale = scope.create(EPSILON).add(var).pow(-0.5f).mul(w).stopGradient(); // [C]
+      NDArray shift = scale.mul(mean).neg().add(b).stopGradient(); // [C]
       Shape bcast = new Shape(1, channels, 1, 1);
       return new NDList(scope.ret(x.mul(scale.reshape(bcast)).add(shift.reshape(bcast))));
     }

@@ -30,8 +30,9 @@ import org.maskprop.ops.ShapeSpec;
  *
  * <p>{@code widthDivisor} d divides the stem width, every stage's planes and the bottleneck width
  * (ResNeXt keeps 4 channels per group, so its 64 groups become 64 / d); d = 1 is the paper/torchvision
- * network and must divide 64. {@code frozenStages} k in 0..4 freezes the stem and {@code layer1..layerk}
- * (torchvision's {@code trainable_layers = 5 - k}, mmdetection's {@code frozen_stages}): their
+ * network and must divide 64. {@code frozenStages} k in 1..4 freezes the stem and {@code layer1..layerk},
+ * 0 freezes nothing (torchvision's {@code trainable_backbone_layers} = 4 - k, and 5 for k = 0; equal to
+ * mmdetection's {@code frozen_stages} for k >= 1; a stem-only freeze is not offered): their
  * parameters need no gradient, their norms are {@link FrozenBatchNorm} whatever {@code frozenBatchNorm}
  * says (a frozen stage changes in no way), and the features leaving them are {@code stopGradient}-ed.
  *
@@ -40,6 +41,9 @@ import org.maskprop.ops.ShapeSpec;
  * calls is part of DJL's parameter-file format and must not change.
  */
 public final class ResNet extends AbstractBlock {
+  /** Parameter-file format version (J2): bump with a migration when children or parameters change. */
+  private static final byte VERSION = 1;
+
   /** Names of the outputs, in order. */
   public static final List<String> OUTPUTS = List.of("c2", "c3", "c4", "c5");
 
@@ -52,6 +56,7 @@ public final class ResNet extends AbstractBlock {
   private final Map<String, ShapeSpec> outputShapes;
 
   private ResNet(Builder b) {
+    super(VERSION);
     arch = b.arch;
     widthDivisor = b.widthDivisor;
     frozenStages = b.frozenStages;

@@ -24,6 +24,9 @@ import java.util.List;
  * ..., {@code downsample.0}, {@code downsample.1}) so that state-dict keys map by name.
  */
 public final class ResidualBlock extends AbstractBlock {
+  /** Parameter-file format version (J2): bump with a migration when children or parameters change. */
+  private static final byte VERSION = 1;
+
   /** The two unit types of torchvision's resnet.py. */
   public enum Kind {
     BASIC(1),
@@ -53,6 +56,7 @@ public final class ResidualBlock extends AbstractBlock {
 
   private ResidualBlock(int[] outs, int[] kernels, int[] strides, int[] groups, int inChannels, int stride,
       Norm norm) {
+    super(VERSION);
     for (int i = 0; i < outs.length; i++) {
       int k = kernels[i];
       convs.add(addChildBlock("conv" + (i + 1), Conv2d.builder()

@@ -21,7 +21,7 @@ import org.maskprop.model.TorchvisionWeights;
 
 /** Frozen stages get no gradient; frozen BatchNorm neither changes nor depends on the mode. */
 class FreezingTest {
-  private static final Shape INPUT = new Shape(2, 3, 64, 64);
+  private static final Shape INPUT = new Shape(2, 3, 48, 48);
 
   @Test
   void frozenStagesGetNoGradientAndTheRestDoes() {
