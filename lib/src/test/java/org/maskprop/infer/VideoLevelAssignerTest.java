@@ -293,6 +293,17 @@ class VideoLevelAssignerTest {
     // 4 -> 2: sample points 0.5 and 2.5
     assertArrayEquals(
         new float[] {0.5f, 0.5f, 0, 0, 0, 0, 0.5f, 0.5f}, VideoLevelAssigner.interpolation(4, 2));
+    // 5 -> 3 applied to [0, 1, 2, 3, 4]: torch interpolate(bilinear, align_corners=False) gives
+    // [0.3333, 2.0, 3.6667] (Debian python3-torch 1.13)
+    float[] w = VideoLevelAssigner.interpolation(5, 3);
+    float[] expected = {1f / 3, 2f, 11f / 3};
+    for (int o = 0; o < 3; o++) {
+      double v = 0;
+      for (int i = 0; i < 5; i++) {
+        v += w[o * 5 + i] * i;
+      }
+      assertEquals(expected[o], v, 1e-5);
+    }
   }
 
   @Test
