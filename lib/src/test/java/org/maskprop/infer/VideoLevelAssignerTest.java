@@ -285,34 +285,29 @@ class VideoLevelAssignerTest {
   }
 
   @Test
-  void interpolationMatrixMatchesHalfPixelBilinear() {
-    // 2 -> 4: sample points 0 (clamped), 0.25, 0.75, 1.25 (clamped to the last pixel)
-    assertArrayEquals(
-        new float[] {1, 0, 0.75f, 0.25f, 0.25f, 0.75f, 0, 1},
-        VideoLevelAssigner.interpolation(2, 4));
-    // 4 -> 2: sample points 0.5 and 2.5
-    assertArrayEquals(
-        new float[] {0.5f, 0.5f, 0, 0, 0, 0, 0.5f, 0.5f}, VideoLevelAssigner.interpolation(4, 2));
-    // 5 -> 3 applied to [0, 1, 2, 3, 4]: torch interpolate(bilinear, align_corners=False) gives
-    // [0.3333, 2.0, 3.6667] (Debian python3-torch 1.13)
-    float[] w = VideoLevelAssigner.interpolation(5, 3);
-    float[] expected = {1f / 3, 2f, 11f / 3};
-    for (int o = 0; o < 3; o++) {
-      double v = 0;
-      for (int i = 0; i < 5; i++) {
-        v += w[o * 5 + i] * i;
-      }
-      assertEquals(expected[o], v, 1e-5);
-    }
-  }
-
-  @Test
   void finalMasksAreResizedToTheOutputSize() {
     // working 2x2 [[1, 0], [0, 0]] -> 4x4: value wr[r] * wc[c] with w = [1, .75, .25, 0]
     VideoLevelAssigner as = new VideoLevelAssigner(manager, 1, 1, 2, 2, 4, 4, 13, 0.5, 0.5, 1.0);
     as.add(0, List.of(track(0, 6, 1, 2, 2, f -> m(1, 0, 0, 0), new CategoryScore(1, 1))));
     List<YtvisResult> res = as.finish();
     assertEquals(box(4, 4, 0, 1, 0, 1), res.get(0).segmentations().get(0));
+  }
+
+  @Test
+  void resizeKeepsEachIdsLayoutOnANonSquareGrid() {
+    // two IDs of one frame, 2x3 -> 3x5; expected masks from Debian python3-torch 1.13:
+    // (interpolate(x, size=(3, 5), mode='bilinear', align_corners=False) >= 0.5)
+    VideoLevelAssigner as = new VideoLevelAssigner(manager, 1, 1, 2, 3, 3, 5, 13, 0.5, 0.5, 1.0);
+    as.add(
+        0,
+        List.of(
+            track(0, 6, 1, 2, 3, f -> m(0.9f, 0.2f, 0, 0.6f, 0.7f, 0.1f), new CategoryScore(1, 1)),
+            track(0, 6, 1, 2, 3, f -> m(0, 0.3f, 1, 0, 0.6f, 0.7f), new CategoryScore(1, 1))));
+    List<YtvisResult> res = as.finish();
+    byte[] a = {1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0};
+    byte[] b = {0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1};
+    assertEquals(Rle.encode(a, 3, 5), res.get(0).segmentations().get(0));
+    assertEquals(Rle.encode(b, 3, 5), res.get(1).segmentations().get(0));
   }
 
   @Test
