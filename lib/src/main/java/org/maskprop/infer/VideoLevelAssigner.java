@@ -40,8 +40,9 @@ import org.maskprop.data.YtvisResult;
  *
  * <p><b>Eq. 5</b>, score of video-level ID {@code d} for a new track: the mean of Eq. 4 over the
  * earlier held tracks with ID {@code d} (all of them overlap), leaving out tracks whose overlap
- * has no frame where either mask is non-empty (no evidence; see {@link #identityScores}). The paper assigns each track to
- * {@code argmax_d} if the maximum exceeds {@code assignThreshold}, else a new ID. Two tracks of
+ * has no frame where either mask is non-empty (no evidence; see {@link #identityScores}). The
+ * paper assigns each track to {@code argmax_d} if the maximum exceeds {@code assignThreshold},
+ * else a new ID. Two tracks of
  * one centre frame are two instances of that frame, so they must never share an ID: conflicts
  * are resolved greedily, taking (track, ID) pairs above the threshold by decreasing score (ties:
  * lower track index, then lower ID) and skipping pairs whose track or ID is taken; a track left
@@ -67,8 +68,8 @@ import org.maskprop.data.YtvisResult;
  * number of tracks; one product per frame made the 2,000-frame test about 4x slower on this
  * loaded machine, as tiny engine calls dominate); per emitted frame, one product with a weight
  * matrix gives every ID's mean mask and the engine's bilinear interpolate resizes them all at
- * once. Each runs in a short sub-manager of
- * the manager given to the constructor, which holds nothing between calls. Java loops only touch
+ * once. Each runs in a short sub-manager of the manager given to the constructor, which holds
+ * nothing between calls. Java loops only touch
  * per-pair scalars, the copies of masks into the batch, and the final binary bytes for RLE. The
  * batch holds {@code F x m x P} floats, so keep the working resolution small (the P3 grid).
  */
