@@ -226,8 +226,8 @@ public record YtvisDataset(
             }
             checkArray(t, file, "annotations");
             Map<Integer, Integer> seen = new HashMap<>();
-            for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
-              Annotation a = parseAnnotation(YtvisJson.MAPPER.readTree(p), file, i);
+            // parsed (RLE decoding) on worker threads, checked and kept here in file order
+            YtvisJson.readArray(p, (n, i) -> parseAnnotation(n, file, i), (a, i) -> {
               Integer prev = seen.put(a.id(), i);
               if (prev != null) {
                 throw new InputException(file + ": annotation " + a.id() + " (video " + a.videoId()
@@ -235,7 +235,7 @@ public record YtvisDataset(
                     + "])");
               }
               annotations.add(a);
-            }
+            });
           }
           default -> p.skipChildren();
         }
@@ -360,7 +360,7 @@ public record YtvisDataset(
     JsonNode segs = requireArray(n, "segmentations", w);
     List<Rle> segmentations = new ArrayList<>(segs.size());
     for (int f = 0; f < segs.size(); f++) {
-      segmentations.add(YtvisJson.readRle(segs.get(f), f, "segmentations[" + f + "]", w));
+      segmentations.add(YtvisJson.readRle(segs.get(f), f, "segmentations", w));
     }
     JsonNode ar = requireArray(n, "areas", w);
     List<Double> areas = new ArrayList<>(ar.size());

@@ -13,6 +13,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.maskprop.InputException;
 
 /**
@@ -119,10 +127,27 @@ final class YtvisJson {
    * An RLE object {@code {"size": [h, w], "counts": "..." | [int, ...]}} or JSON null (returns
    * null). Its own size is used; the caller checks it against the video.
    */
-  static Rle readRle(JsonNode seg, int frame, String field, Where w) {
+  static Rle readRle(JsonNode seg, int frame, String list, Where w) {
     if (seg == null || seg.isNull()) {
       return null;
     }
+    if (seg.isObject()) {
+      JsonNode size = seg.get("size");
+      JsonNode counts = seg.get("counts");
+      // fast path for the well-formed common case; any doubt goes through the checks below
+      if (size != null && size.size() == 2 && size.isArray() && counts != null && counts.isTextual()) {
+        JsonNode h = size.get(0);
+        JsonNode wd = size.get(1);
+        if (h.isInt() && wd.isInt() && h.intValue() >= 0 && wd.intValue() >= 0) {
+          try {
+            return Rle.fromCompressedString(counts.textValue(), h.intValue(), wd.intValue());
+          } catch (InputException e) {
+            // fall through: the general path reports it with its context
+          }
+        }
+      }
+    }
+    String field = list + "[" + frame + "]";
     if (!seg.isObject()) {
       throw w.error(frame, field, "expected an RLE object or null, found " + describe(seg));
     }
@@ -164,6 +189,115 @@ final class YtvisJson {
       throw w.error(frame, field + ".counts", e.getMessage());
     }
     throw w.error(frame, field + ".counts", "expected a string or an integer array, found " + describe(counts));
+  }
+
+  /** Converts one element of a JSON array (its tree and index) into a value; may throw. */
+  @FunctionalInterface
+  interface ElementParser<T> {
+    T parse(JsonNode element, int index);
+  }
+
+  /** Receives converted elements in index order (on the reading thread). */
+  @FunctionalInterface
+  interface ElementSink<T> {
+    void accept(T value, int index);
+  }
+
+  /** Elements per task: large enough to amortise hand-over, small enough to balance. */
+  private static final int BATCH = 32;
+
+  /**
+   * Reads the elements of the JSON array whose {@code START_ARRAY} the parser is on. This thread
+   * builds the trees (the parser is sequential) while worker threads convert batches of them
+   * (RLE decoding is most of the work); {@code sink} sees every value in index order, and the
+   * first problem in index order is the one thrown, exactly as a sequential loop would: an
+   * element's conversion error before a later element's malformed JSON.
+   */
+  static <T> void readArray(JsonParser p, ElementParser<T> parser, ElementSink<T> sink)
+      throws IOException {
+    int threads = Math.min(4, Runtime.getRuntime().availableProcessors());
+    if (threads < 2) {
+      for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
+        sink.accept(parser.parse(MAPPER.readTree(p), i), i);
+      }
+      return;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "maskprop-json");
+      t.setDaemon(true);
+      return t;
+    });
+    ArrayDeque<Future<List<T>>> pending = new ArrayDeque<>();
+    int delivered = 0;
+    try {
+      List<JsonNode> batch = new ArrayList<>(BATCH);
+      int read = 0;
+      while (true) {
+        JsonNode tree;
+        try {
+          if (p.nextToken() == JsonToken.END_ARRAY) {
+            break;
+          }
+          tree = MAPPER.readTree(p);
+        } catch (IOException | RuntimeException e) {
+          // earlier elements' errors come first, as in a sequential read
+          while (!pending.isEmpty()) {
+            delivered = deliver(pending.poll(), delivered, sink);
+          }
+          throw e;
+        }
+        batch.add(tree);
+        read++;
+        if (batch.size() == BATCH) {
+          pending.add(pool.submit(convert(batch, read - batch.size(), parser)));
+          batch = new ArrayList<>(BATCH);
+          // bound the trees held in memory; deliver finished work as we go
+          while (pending.size() > 4 * threads || (!pending.isEmpty() && pending.peek().isDone())) {
+            delivered = deliver(pending.poll(), delivered, sink);
+          }
+        }
+      }
+      if (!batch.isEmpty()) {
+        pending.add(pool.submit(convert(batch, read - batch.size(), parser)));
+      }
+      while (!pending.isEmpty()) {
+        delivered = deliver(pending.poll(), delivered, sink);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static <T> Callable<List<T>> convert(List<JsonNode> batch, int first, ElementParser<T> parser) {
+    return () -> {
+      List<T> out = new ArrayList<>(batch.size());
+      for (int k = 0; k < batch.size(); k++) {
+        out.add(parser.parse(batch.get(k), first + k));
+      }
+      return out;
+    };
+  }
+
+  private static <T> int deliver(Future<List<T>> f, int index, ElementSink<T> sink) {
+    List<T> values;
+    try {
+      values = f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("reading interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+    for (T v : values) {
+      sink.accept(v, index++);
+    }
+    return index;
   }
 
   /** Writes an RLE as COCO's compressed form, or null. */

@@ -58,9 +58,8 @@ public final class YtvisResults {
     List<YtvisResult> out = new ArrayList<>();
     try (JsonParser p = YtvisJson.open(results)) {
       YtvisJson.expect(p, JsonToken.START_ARRAY, results, "a results file");
-      for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
-        out.add(parse(YtvisJson.MAPPER.readTree(p), file, i, gt, lenient));
-      }
+      // parsed (RLE decoding) on worker threads, kept here in file order
+      YtvisJson.readArray(p, (n, i) -> parse(n, file, i, gt, lenient), (r, i) -> out.add(r));
     } catch (JsonProcessingException e) {
       throw YtvisJson.malformed(results, e);
     } catch (IOException e) {
@@ -102,10 +101,9 @@ public final class YtvisResults {
     }
     List<Rle> masks = new ArrayList<>(segs.size());
     for (int f = 0; f < segs.size(); f++) {
-      String field = "segmentations[" + f + "]";
-      Rle r = YtvisJson.readRle(segs.get(f), f, field, w);
+      Rle r = YtvisJson.readRle(segs.get(f), f, "segmentations", w);
       if (r != null && (r.height() != v.height() || r.width() != v.width())) {
-        throw w.error(f, field + ".size", "[" + r.height() + ", " + r.width()
+        throw w.error(f, "segmentations[" + f + "].size", "[" + r.height() + ", " + r.width()
             + "] disagrees with the video's " + v.height() + "x" + v.width());
       }
       masks.add(r);
