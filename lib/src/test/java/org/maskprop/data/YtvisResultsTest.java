@@ -116,4 +116,43 @@ class YtvisResultsTest {
     YtvisResults.write(out, r);
     assertEquals(r, YtvisResults.read(out, g, false));
   }
+
+  /** {@code n} valid entries alternating videos 1 and 2, entry {@code i} with score i / n. */
+  static String many(int n, int badAt, int malformedAt) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < n; i++) {
+      if (i > 0) {
+        sb.append(",\n");
+      }
+      if (i == malformedAt) {
+        sb.append("{\"video_id\": 1,, }");
+        continue;
+      }
+      String counts = i == badAt ? "2~1" : "231";
+      sb.append(i % 2 == 0
+          ? "{\"video_id\": 1, \"category_id\": 1, \"score\": " + (double) i / n
+              + ", \"segmentations\": [{\"size\": [2, 3], \"counts\": \"" + counts + "\"}, null]}"
+          : "{\"video_id\": 2, \"category_id\": 2, \"score\": " + (double) i / n
+              + ", \"segmentations\": [null, {\"size\": [4, 4], \"counts\": [0, 16]}, null]}");
+    }
+    return sb.append("]").toString();
+  }
+
+  /** Long files are converted on worker threads: order kept, first error in file order wins. */
+  @Test
+  void longFilesKeepOrderAndFirstError() throws Exception {
+    List<YtvisResult> r = YtvisResults.read(results(many(500, -1, -1)), gt, false);
+    assertEquals(500, r.size());
+    for (int i = 0; i < 500; i++) {
+      assertEquals((double) i / 500, r.get(i).score());
+      assertEquals(i % 2 == 0 ? 1 : 2, r.get(i).videoId());
+    }
+    assertEquals(Rle.fromCounts(new int[] {2, 3, 1}, 2, 3), r.get(498).segmentations().get(0));
+    assertEquals(16, r.get(499).segmentations().get(1).area());
+    String m = errorOf(many(500, 130, 400), false);
+    assertTrue(m.contains("results[130] (video 1), frame 0, field segmentations[0].counts: RLE counts "
+        + "string has invalid character '~' at offset 1"), m);
+    m = errorOf(many(500, 450, 400), false);
+    assertTrue(m.contains("malformed JSON at line 401"), m);
+  }
 }
