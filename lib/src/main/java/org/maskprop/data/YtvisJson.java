@@ -191,10 +191,16 @@ final class YtvisJson {
     throw w.error(frame, field + ".counts", "expected a string or an integer array, found " + describe(counts));
   }
 
-  /** Converts one element of a JSON array (its tree and index) into a value; may throw. */
+  /** Reads one element of a JSON array from the parser, which is on its first token. */
   @FunctionalInterface
-  interface ElementParser<T> {
-    T parse(JsonNode element, int index);
+  interface ElementReader<R> {
+    R read(JsonParser p) throws IOException;
+  }
+
+  /** Converts one element of a JSON array (as read, and its index) into a value; may throw. */
+  @FunctionalInterface
+  interface ElementParser<R, T> {
+    T parse(R element, int index);
   }
 
   /** Receives converted elements in index order (on the reading thread). */
@@ -206,19 +212,25 @@ final class YtvisJson {
   /** Elements per task: large enough to amortise hand-over, small enough to balance. */
   private static final int BATCH = 32;
 
+  /** {@link #readArray(JsonParser, ElementReader, ElementParser, ElementSink)} over JSON trees. */
+  static <T> void readArray(JsonParser p, ElementParser<JsonNode, T> parser, ElementSink<T> sink)
+      throws IOException {
+    readArray(p, MAPPER::readTree, parser, sink);
+  }
+
   /**
    * Reads the elements of the JSON array whose {@code START_ARRAY} the parser is on. This thread
-   * builds the trees (the parser is sequential) while worker threads convert batches of them
+   * reads the elements (the parser is sequential) while worker threads convert batches of them
    * (RLE decoding is most of the work); {@code sink} sees every value in index order, and the
    * first problem in index order is the one thrown, exactly as a sequential loop would: an
    * element's conversion error before a later element's malformed JSON.
    */
-  static <T> void readArray(JsonParser p, ElementParser<T> parser, ElementSink<T> sink)
-      throws IOException {
+  static <R, T> void readArray(JsonParser p, ElementReader<R> reader, ElementParser<R, T> parser,
+      ElementSink<T> sink) throws IOException {
     int threads = Math.min(4, Runtime.getRuntime().availableProcessors());
     if (threads < 2) {
       for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
-        sink.accept(parser.parse(MAPPER.readTree(p), i), i);
+        sink.accept(parser.parse(reader.read(p), i), i);
       }
       return;
     }
@@ -230,15 +242,15 @@ final class YtvisJson {
     ArrayDeque<Future<List<T>>> pending = new ArrayDeque<>();
     int delivered = 0;
     try {
-      List<JsonNode> batch = new ArrayList<>(BATCH);
+      List<R> batch = new ArrayList<>(BATCH);
       int read = 0;
       while (true) {
-        JsonNode tree;
+        R element;
         try {
           if (p.nextToken() == JsonToken.END_ARRAY) {
             break;
           }
-          tree = MAPPER.readTree(p);
+          element = reader.read(p);
         } catch (IOException | RuntimeException e) {
           // earlier elements' errors come first, as in a sequential read
           while (!pending.isEmpty()) {
@@ -246,12 +258,12 @@ final class YtvisJson {
           }
           throw e;
         }
-        batch.add(tree);
+        batch.add(element);
         read++;
         if (batch.size() == BATCH) {
           pending.add(pool.submit(convert(batch, read - batch.size(), parser)));
           batch = new ArrayList<>(BATCH);
-          // bound the trees held in memory; deliver finished work as we go
+          // bound the elements held in memory; deliver finished work as we go
           while (pending.size() > 4 * threads || (!pending.isEmpty() && pending.peek().isDone())) {
             delivered = deliver(pending.poll(), delivered, sink);
           }
@@ -268,7 +280,7 @@ final class YtvisJson {
     }
   }
 
-  private static <T> Callable<List<T>> convert(List<JsonNode> batch, int first, ElementParser<T> parser) {
+  private static <R, T> Callable<List<T>> convert(List<R> batch, int first, ElementParser<R, T> parser) {
     return () -> {
       List<T> out = new ArrayList<>(batch.size());
       for (int k = 0; k < batch.size(); k++) {
@@ -298,6 +310,83 @@ final class YtvisJson {
       sink.accept(v, index++);
     }
     return index;
+  }
+
+  // ------------------------------------------------------------ streaming fast path
+
+  /**
+   * Thrown by the streaming fast path on anything but plain well-formed input; the caller then
+   * reads the file again through the tree path, which finds and reports the problem exactly.
+   */
+  static final class Fallback extends RuntimeException {
+    static final Fallback INSTANCE = new Fallback();
+
+    private Fallback() {
+      super("not on the fast path", null, false, false);
+    }
+  }
+
+  /** A compressed RLE as read, decoded later (on a worker thread). */
+  record RawRle(int height, int width, String counts) {
+    Rle decode() {
+      try {
+        return Rle.fromCompressedString(counts, height, width);
+      } catch (InputException e) {
+        throw Fallback.INSTANCE;
+      }
+    }
+  }
+
+  /** The parser's current token as a non-negative {@code int}, or {@link Fallback}. */
+  static int fastInt(JsonToken t, JsonParser p) throws IOException {
+    if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT) {
+      throw Fallback.INSTANCE;
+    }
+    return p.getIntValue();
+  }
+
+  /**
+   * Fast path for one per-frame entry, the parser on its first token: JSON null, or an object
+   * with {@code "size": [int, int]} (non-negative) and a string {@code "counts"}; other keys are
+   * skipped as the tree path ignores them. Anything else: {@link Fallback}.
+   */
+  static RawRle fastRle(JsonToken t, JsonParser p) throws IOException {
+    if (t == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (t != JsonToken.START_OBJECT) {
+      throw Fallback.INSTANCE;
+    }
+    int h = -1;
+    int w = -1;
+    String counts = null;
+    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      t = p.nextToken();
+      switch (name) {
+        case "size" -> {
+          if (h >= 0 || t != JsonToken.START_ARRAY) {
+            throw Fallback.INSTANCE;
+          }
+          h = fastInt(p.nextToken(), p);
+          w = fastInt(p.nextToken(), p);
+          if (h < 0 || w < 0 || p.nextToken() != JsonToken.END_ARRAY) {
+            throw Fallback.INSTANCE;
+          }
+        }
+        case "counts" -> {
+          if (counts != null || t != JsonToken.VALUE_STRING) {
+            throw Fallback.INSTANCE;
+          }
+          counts = p.getText();
+        }
+        default -> p.skipChildren();
+      }
+    }
+    if (h < 0 || counts == null) {
+      throw Fallback.INSTANCE;
+    }
+    return new RawRle(h, w, counts);
   }
 
   /** Writes an RLE as COCO's compressed form, or null. */

@@ -197,6 +197,44 @@ class YtvisDatasetTest {
     assertContains(m, "annotation 10 (video 2), field annotations[1].id: duplicate id (also annotations[0])");
   }
 
+  /**
+   * Many annotations are converted on worker threads in batches: the file order is kept and the
+   * first problem in file order is reported (a duplicate id before a later bad RLE, a bad RLE
+   * before later malformed JSON).
+   */
+  @Test
+  void longAnnotationListsKeepOrderAndFirstError() throws Exception {
+    ObjectNode j = base();
+    ArrayNode anns = (ArrayNode) j.get("annotations");
+    ObjectNode template = (ObjectNode) anns.get(0);
+    anns.removeAll();
+    for (int i = 0; i < 300; i++) {
+      anns.add(template.deepCopy().put("id", 100 + i));
+    }
+    YtvisDataset d = YtvisDataset.read(write(j, "long.json"));
+    assertEquals(300, d.annotations().size());
+    for (int i = 0; i < 300; i++) {
+      assertEquals(100 + i, d.annotations().get(i).id());
+    }
+    ((ObjectNode) anns.get(70)).put("id", 105);
+    ((ObjectNode) anns.get(200).get("segmentations").get(0)).put("counts", "2~1");
+    String m = messageOf(() -> YtvisDataset.read(write(j, "dup.json")));
+    assertContains(m, "annotation 105 (video 1), field annotations[70].id: duplicate id (also annotations[5])");
+    ((ObjectNode) anns.get(70)).put("id", 170);
+    m = messageOf(() -> YtvisDataset.read(write(j, "rle.json")));
+    assertContains(m, "annotation 300 (video 1), frame 0, field segmentations[0].counts: RLE counts string has invalid character '~' at offset 1");
+    Path p = write(j, "trunc.json");
+    String text = Files.readString(p);
+    Files.writeString(p, text.substring(0, text.indexOf("\"id\":380")) + "{{");
+    m = messageOf(() -> YtvisDataset.read(p));
+    assertContains(m, "annotation 300 (video 1), frame 0, field segmentations[0].counts");
+  }
+
+  /** The message of the InputException an action throws. */
+  static String messageOf(org.junit.jupiter.api.function.Executable a) {
+    return assertThrows(InputException.class, a).getMessage();
+  }
+
   @Test
   void missingFieldsAndWrongTypes() throws Exception {
     String m = errorOf(j -> ann(j, 0).remove("category_id"));

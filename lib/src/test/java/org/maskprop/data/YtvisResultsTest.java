@@ -155,4 +155,44 @@ class YtvisResultsTest {
     m = errorOf(many(500, 450, 400), false);
     assertTrue(m.contains("malformed JSON at line 401"), m);
   }
+
+  /** The streaming fast path and the tree path read plain files identically. */
+  @Test
+  void fastAndTreePathsAgree() throws Exception {
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+    List<YtvisResult> list = new java.util.ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      int video = 1 + rng.nextInt(2);
+      int h = video == 1 ? 2 : 4;
+      int w = video == 1 ? 3 : 4;
+      List<Rle> masks = new java.util.ArrayList<>();
+      for (int f = 0; f < (video == 1 ? 2 : 3); f++) {
+        byte[] m = new byte[h * w];
+        for (int k = 0; k < m.length; k++) {
+          m[k] = (byte) (rng.nextInt(3) == 0 ? 1 : 0);
+        }
+        masks.add(rng.nextInt(5) == 0 ? null : Rle.encode(m, h, w));
+      }
+      list.add(new YtvisResult(video, 1 + rng.nextInt(2), rng.nextInt(10) == 0 ? -0.0 : rng.nextDouble(), masks));
+    }
+    Path p = dir.resolve("many.json");
+    YtvisResults.write(p, list);
+    List<YtvisResult> fast = YtvisResults.readFast(p, gt, false);
+    assertEquals(list, fast);
+    assertEquals(YtvisResults.readTrees(p, gt, false), fast);
+    // JSON ints as scores, other key orders and extra keys are still plain input
+    Path q = results("""
+        [{"segmentations": [{"counts": "231", "x": [1, {"y": 2}], "size": [2, 3]}, null],
+          "score": 1, "extra": {"a": [1]}, "category_id": 2, "video_id": 1},
+         {"video_id": 2, "category_id": 1, "score": 1e-3, "segmentations": [null, null, null]}]
+        """);
+    List<YtvisResult> f2 = YtvisResults.readFast(q, gt, false);
+    assertEquals(YtvisResults.readTrees(q, gt, false), f2);
+    assertEquals(1.0, f2.get(0).score());
+    // anything unusual is left to the tree path
+    assertNull(YtvisResults.readFast(results(OK), gt, false)); // integer-list counts
+    assertNull(YtvisResults.readFast(results(
+        "[{\"video_id\": 1, \"video_id\": 1, \"category_id\": 1, \"score\": 0.5, "
+            + "\"segmentations\": [null, null]}]"), gt, false));
+  }
 }
