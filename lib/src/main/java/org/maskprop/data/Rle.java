@@ -217,14 +217,21 @@ public record Rle(int height, int width, int[] counts) {
     }
   }
 
-  /** Per-thread parse buffers of {@link #fromCompressedString}; they only grow. */
+  /**
+   * Per-thread parse buffers of {@link #fromCompressedString}; they grow up to {@link #KEEP}
+   * entries, beyond that a buffer is allocated for the one call (no huge buffer stays around).
+   */
   private static final class Scratch {
+    private static final int KEEP = 1 << 16;
     private char[] chars = new char[256];
     private int[] ints = new int[256];
 
     char[] chars(int n) {
       if (chars.length < n) {
-        chars = new char[Math.max(n, 2 * chars.length)];
+        if (n > KEEP) {
+          return new char[n];
+        }
+        chars = new char[Math.max(n, Math.min(KEEP, 2 * chars.length))];
       }
       return chars;
     }
@@ -232,7 +239,10 @@ public record Rle(int height, int width, int[] counts) {
     /** At most one count per char. */
     int[] ints(int n) {
       if (ints.length < n) {
-        ints = new int[Math.max(n, 2 * ints.length)];
+        if (n > KEEP) {
+          return new int[n];
+        }
+        ints = new int[Math.max(n, Math.min(KEEP, 2 * ints.length))];
       }
       return ints;
     }

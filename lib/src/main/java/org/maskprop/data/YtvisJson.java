@@ -234,11 +234,7 @@ final class YtvisJson {
       }
       return;
     }
-    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "maskprop-json");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool = null; // started with the first full batch: small arrays stay here
     ArrayDeque<Future<List<T>>> pending = new ArrayDeque<>();
     int delivered = 0;
     try {
@@ -252,15 +248,24 @@ final class YtvisJson {
           }
           element = reader.read(p);
         } catch (IOException | RuntimeException e) {
-          // earlier elements' errors come first, as in a sequential read
+          // earlier elements' errors come first, as in a sequential read: the submitted batches,
+          // then the elements read since
           while (!pending.isEmpty()) {
             delivered = deliver(pending.poll(), delivered, sink);
           }
+          deliver(done(convert(batch, read - batch.size(), parser)), delivered, sink);
           throw e;
         }
         batch.add(element);
         read++;
         if (batch.size() == BATCH) {
+          if (pool == null) {
+            pool = Executors.newFixedThreadPool(threads, r -> {
+              Thread t = new Thread(r, "maskprop-json");
+              t.setDaemon(true);
+              return t;
+            });
+          }
           pending.add(pool.submit(convert(batch, read - batch.size(), parser)));
           batch = new ArrayList<>(BATCH);
           // bound the elements held in memory; deliver finished work as we go
@@ -270,14 +275,24 @@ final class YtvisJson {
         }
       }
       if (!batch.isEmpty()) {
-        pending.add(pool.submit(convert(batch, read - batch.size(), parser)));
+        Callable<List<T>> last = convert(batch, read - batch.size(), parser);
+        pending.add(pool == null ? done(last) : pool.submit(last));
       }
       while (!pending.isEmpty()) {
         delivered = deliver(pending.poll(), delivered, sink);
       }
     } finally {
-      pool.shutdownNow();
+      if (pool != null) {
+        pool.shutdownNow();
+      }
     }
+  }
+
+  /** Runs the task on this thread; its error is rethrown when delivered, as a worker's. */
+  private static <T> Future<List<T>> done(Callable<List<T>> task) {
+    java.util.concurrent.FutureTask<List<T>> f = new java.util.concurrent.FutureTask<>(task);
+    f.run();
+    return f;
   }
 
   private static <R, T> Callable<List<T>> convert(List<R> batch, int first, ElementParser<R, T> parser) {

@@ -154,6 +154,11 @@ class YtvisResultsTest {
         + "string has invalid character '~' at offset 1"), m);
     m = errorOf(many(500, 450, 400), false);
     assertTrue(m.contains("malformed JSON at line 401"), m);
+    // an error shortly before malformed JSON, in the batch being read, and in a short file
+    m = errorOf(many(500, 390, 400), false);
+    assertTrue(m.contains("results[390] (video 1), frame 0, field segmentations[0].counts"), m);
+    m = errorOf(many(20, 4, 10), false);
+    assertTrue(m.contains("results[4] (video 1), frame 0, field segmentations[0].counts"), m);
   }
 
   /** The streaming fast path and the tree path read plain files identically. */
