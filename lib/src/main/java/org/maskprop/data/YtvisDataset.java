@@ -320,7 +320,7 @@ public record YtvisDataset(
     if (p.currentToken() != JsonToken.START_OBJECT) {
       throw YtvisJson.Fallback.INSTANCE;
     }
-    // -2 = not seen; -1 = absent or null (taken from the video later)
+    // height, width, length: -1 when absent or null (taken from the video later)
     int id = 0;
     int videoId = 0;
     int categoryId = 0;
