@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Generates a seeded case (360x640 frames, 40 categories), writes GT and results "
         + "JSON, times loading (load_s) and evaluating (eval_s), median of --runs after --warmup "
-        + "untimed rounds; prints one JSON line.")
+        + "untimed rounds, plus the process CPU seconds of each (load_cpu_s, eval_cpu_s: all "
+        + "threads, JIT and GC included); prints one JSON line.")
 final class BenchEvalCommand implements Callable<Integer> {
 
   @Option(names = "--out", description = "Append the JSON line to this file.")

@@ -33,12 +33,19 @@ public record Rle(int height, int width, int[] counts) {
     if (counts == null) {
       throw new IllegalArgumentException("Rle: counts is null");
     }
+    // one branch-free pass (this runs for every mask read); find the culprit only on failure
     long sum = 0;
+    int signs = 0;
     for (int c : counts) {
-      if (c < 0) {
-        throw new IllegalArgumentException("Rle: negative count " + c);
-      }
+      signs |= c;
       sum += c;
+    }
+    if (signs < 0) {
+      for (int c : counts) {
+        if (c < 0) {
+          throw new IllegalArgumentException("Rle: negative count " + c);
+        }
+      }
     }
     if (sum != (long) height * width) {
       throw new IllegalArgumentException(
@@ -157,36 +164,41 @@ public record Rle(int height, int width, int[] counts) {
    *     {@code height * width}; the message gives the character offset
    */
   public static Rle fromCompressedString(String counts, int height, int width) {
-    int[] cnts = new int[Math.max(4, counts.length())];
+    // Copy the chars once into a per-thread buffer and decode into a per-thread int buffer: the
+    // loop then touches only arrays (no charAt call chain, fast even before the JIT has compiled
+    // it) and the only allocation is the exact-size counts array.
+    int len = counts.length();
+    Scratch s = SCRATCH.get();
+    char[] chars = s.chars(len);
+    counts.getChars(0, len, chars, 0);
+    int[] cnts = s.ints(len);
     int m = 0;
     int p = 0;
-    int len = counts.length();
     while (p < len) {
       int start = p;
       long x = 0;
       int k = 0;
-      boolean more = true;
-      while (more) {
+      int c;
+      do {
         if (p >= len) {
           throw new InputException(
               "RLE counts string ends inside a value (continuation bit set at offset " + (p - 1)
                   + ")");
         }
-        int c = counts.charAt(p) - 48;
+        c = chars[p] - 48;
         if (c < 0 || c > 63) {
           throw new InputException(
-              "RLE counts string has invalid character '" + counts.charAt(p) + "' at offset " + p);
+              "RLE counts string has invalid character '" + chars[p] + "' at offset " + p);
         }
         if (k >= 12) {
           throw new InputException("RLE counts string value at offset " + start + " is too long");
         }
         x |= (long) (c & 0x1f) << (5 * k);
-        more = (c & 0x20) != 0;
         p++;
         k++;
-        if (!more && (c & 0x10) != 0) {
-          x |= -1L << (5 * k); // sign-extend
-        }
+      } while ((c & 0x20) != 0);
+      if ((c & 0x10) != 0) {
+        x |= -1L << (5 * k); // sign-extend
       }
       if (m > 2) {
         x += cnts[m - 2];
@@ -204,6 +216,39 @@ public record Rle(int height, int width, int[] counts) {
       throw new InputException(e.getMessage());
     }
   }
+
+  /**
+   * Per-thread parse buffers of {@link #fromCompressedString}; they grow up to {@link #KEEP}
+   * entries, beyond that a buffer is allocated for the one call (no huge buffer stays around).
+   */
+  private static final class Scratch {
+    private static final int KEEP = 1 << 16;
+    private char[] chars = new char[256];
+    private int[] ints = new int[256];
+
+    char[] chars(int n) {
+      if (chars.length < n) {
+        if (n > KEEP) {
+          return new char[n];
+        }
+        chars = new char[Math.max(n, Math.min(KEEP, 2 * chars.length))];
+      }
+      return chars;
+    }
+
+    /** At most one count per char. */
+    int[] ints(int n) {
+      if (ints.length < n) {
+        if (n > KEEP) {
+          return new int[n];
+        }
+        ints = new int[Math.max(n, Math.min(KEEP, 2 * ints.length))];
+      }
+      return ints;
+    }
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   /** Number of foreground pixels (sum of the odd-index runs). */
   public long area() {

@@ -177,6 +177,263 @@ public record YtvisDataset(
    * @throws InputException on the first problem found, naming file, ids, frame and field
    */
   public static YtvisDataset read(Path json, Path imageRoot) {
+    YtvisDataset fast = readFast(json, imageRoot);
+    return fast != null ? fast : readTrees(json, imageRoot);
+  }
+
+  /**
+   * The streaming fast path: annotations (almost all of a file) are read without JSON trees; it
+   * accepts only plain valid files (ints as JSON ints, no duplicate keys, every check passing) and
+   * returns null on anything else, so that {@link #read} takes the tree path, which reports the
+   * first problem exactly. Both paths give equal datasets on the files the fast path accepts.
+   */
+  static YtvisDataset readFast(Path json, Path imageRoot) {
+    String file = json.toString();
+    JsonNode info = null;
+    JsonNode licenses = null;
+    List<Video> videos = null;
+    List<Category> categories = null;
+    List<Annotation> annotations = new ArrayList<>();
+    boolean[] seen = new boolean[5];
+    try (JsonParser p = YtvisJson.MAPPER.getFactory().createParser(json.toFile())) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        int k = switch (name) {
+          case "info" -> 0;
+          case "licenses" -> 1;
+          case "videos" -> 2;
+          case "categories" -> 3;
+          case "annotations" -> 4;
+          default -> -1;
+        };
+        if (k >= 0) {
+          if (seen[k]) {
+            return null; // duplicate key: the tree path's last-wins reading decides
+          }
+          seen[k] = true;
+        }
+        switch (name) {
+          case "info" -> info = orNull(YtvisJson.MAPPER.readTree(p));
+          case "licenses" -> licenses = orNull(YtvisJson.MAPPER.readTree(p));
+          case "videos" -> {
+            if (t != JsonToken.START_ARRAY) {
+              return null;
+            }
+            videos = new ArrayList<>();
+            for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
+              videos.add(parseVideo(YtvisJson.MAPPER.readTree(p), file, i));
+            }
+          }
+          case "categories" -> {
+            if (t != JsonToken.START_ARRAY) {
+              return null;
+            }
+            categories = new ArrayList<>();
+            for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
+              categories.add(parseCategory(YtvisJson.MAPPER.readTree(p), file, i));
+            }
+          }
+          case "annotations" -> {
+            if (t == JsonToken.VALUE_NULL) {
+              continue;
+            }
+            if (t != JsonToken.START_ARRAY) {
+              return null;
+            }
+            java.util.Set<Integer> ids = new java.util.HashSet<>();
+            YtvisJson.readArray(p, YtvisDataset::readRawAnnotation, (raw, i) -> raw.toAnnotation(),
+                (a, i) -> {
+                  if (!ids.add(a.id())) {
+                    throw YtvisJson.Fallback.INSTANCE;
+                  }
+                  annotations.add(a);
+                });
+          }
+          default -> p.skipChildren();
+        }
+      }
+      if (videos == null || categories == null) {
+        return null;
+      }
+      // duplicate video/category ids and every cross check: the constructor and the same
+      // checks as the tree path, any failure sends the file there
+      YtvisDataset d = new YtvisDataset(json, info, licenses, videos, categories, annotations);
+      List<Annotation> sized = new ArrayList<>(annotations.size());
+      for (Annotation a : d.annotations) {
+        sized.add(d.checkAgainstVideo(a, file));
+      }
+      if (imageRoot != null) {
+        d.checkFrameFiles(imageRoot, file);
+      }
+      return new YtvisDataset(json, info, licenses, d.videos, d.categories, sized);
+    } catch (IOException | RuntimeException e) {
+      // Fallback, InputException, IllegalArgumentException (duplicate ids), malformed JSON
+      return null;
+    }
+  }
+
+  /** One annotation as read by the fast path, before RLE decoding. */
+  private record RawAnnotation(int id, int videoId, int categoryId, int iscrowd, int height,
+      int width, int length, YtvisJson.RawRle[] segmentations, List<Double> areas,
+      List<double[]> bboxes) {
+
+    /** Decodes the masks (on a worker thread) and applies the element-level checks. */
+    Annotation toAnnotation() {
+      List<Rle> segs = new ArrayList<>(segmentations.length);
+      for (YtvisJson.RawRle r : segmentations) {
+        segs.add(r == null ? null : r.decode());
+      }
+      List<double[]> boxes = bboxes;
+      if (boxes == null) {
+        boxes = new ArrayList<>(segs.size());
+        for (Rle r : segs) {
+          boxes.add(r == null ? null : r.toBbox());
+        }
+      }
+      if (areas.size() != segs.size() || boxes.size() != segs.size()
+          || (length >= 0 && length != segs.size())) {
+        throw YtvisJson.Fallback.INSTANCE;
+      }
+      return new Annotation(id, videoId, categoryId, iscrowd, height, width, segs, areas, boxes);
+    }
+  }
+
+  /** A JSON number as the tree path reads it ({@code doubleValue()} of an int or double node). */
+  private static double fastNumber(JsonToken t, JsonParser p) throws IOException {
+    if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT) {
+      return p.getIntValue();
+    }
+    if (t == JsonToken.VALUE_NUMBER_FLOAT && p.getNumberType() == JsonParser.NumberType.DOUBLE) {
+      double v = p.getDoubleValue();
+      if (Double.isFinite(v)) {
+        return v;
+      }
+    }
+    throw YtvisJson.Fallback.INSTANCE;
+  }
+
+  private static RawAnnotation readRawAnnotation(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      throw YtvisJson.Fallback.INSTANCE;
+    }
+    // height, width, length: -1 when absent or null (taken from the video later)
+    int id = 0;
+    int videoId = 0;
+    int categoryId = 0;
+    int iscrowd = 0;
+    int height = -1;
+    int width = -1;
+    int length = -1;
+    int seenMask = 0;
+    List<YtvisJson.RawRle> segs = null;
+    List<Double> areas = null;
+    List<double[]> bboxes = null;
+    JsonToken t;
+    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      t = p.nextToken();
+      int bit = switch (name) {
+        case "id" -> 1;
+        case "video_id" -> 2;
+        case "category_id" -> 4;
+        case "iscrowd" -> 8;
+        case "height" -> 16;
+        case "width" -> 32;
+        case "length" -> 64;
+        case "segmentations" -> 128;
+        case "areas" -> 256;
+        case "bboxes" -> 512;
+        default -> 0;
+      };
+      if ((seenMask & bit) != 0) {
+        throw YtvisJson.Fallback.INSTANCE;
+      }
+      seenMask |= bit;
+      switch (name) {
+        case "id" -> id = YtvisJson.fastInt(t, p);
+        case "video_id" -> videoId = YtvisJson.fastInt(t, p);
+        case "category_id" -> categoryId = YtvisJson.fastInt(t, p);
+        case "iscrowd" -> {
+          if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
+            iscrowd = t == JsonToken.VALUE_TRUE ? 1 : 0;
+          } else if (t != JsonToken.VALUE_NULL) {
+            iscrowd = YtvisJson.fastInt(t, p);
+            if (iscrowd != 0 && iscrowd != 1) {
+              throw YtvisJson.Fallback.INSTANCE;
+            }
+          }
+        }
+        case "height" -> height = t == JsonToken.VALUE_NULL ? -1 : YtvisJson.fastInt(t, p);
+        case "width" -> width = t == JsonToken.VALUE_NULL ? -1 : YtvisJson.fastInt(t, p);
+        case "length" -> length = t == JsonToken.VALUE_NULL ? -1 : YtvisJson.fastInt(t, p);
+        case "segmentations" -> {
+          if (t != JsonToken.START_ARRAY) {
+            throw YtvisJson.Fallback.INSTANCE;
+          }
+          segs = new ArrayList<>();
+          while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            segs.add(YtvisJson.fastRle(t, p));
+          }
+        }
+        case "areas" -> {
+          if (t != JsonToken.START_ARRAY) {
+            throw YtvisJson.Fallback.INSTANCE;
+          }
+          areas = new ArrayList<>();
+          while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t == JsonToken.VALUE_NULL) {
+              areas.add(null);
+            } else {
+              double a = fastNumber(t, p);
+              if (!(a >= 0)) {
+                throw YtvisJson.Fallback.INSTANCE;
+              }
+              areas.add(a);
+            }
+          }
+        }
+        case "bboxes" -> {
+          if (t == JsonToken.VALUE_NULL) {
+            continue;
+          }
+          if (t != JsonToken.START_ARRAY) {
+            throw YtvisJson.Fallback.INSTANCE;
+          }
+          bboxes = new ArrayList<>();
+          while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t == JsonToken.VALUE_NULL) {
+              bboxes.add(null);
+              continue;
+            }
+            if (t != JsonToken.START_ARRAY) {
+              throw YtvisJson.Fallback.INSTANCE;
+            }
+            double[] box = new double[4];
+            for (int q = 0; q < 4; q++) {
+              box[q] = fastNumber(p.nextToken(), p);
+            }
+            if (p.nextToken() != JsonToken.END_ARRAY || box[2] < 0 || box[3] < 0) {
+              throw YtvisJson.Fallback.INSTANCE;
+            }
+            bboxes.add(box);
+          }
+        }
+        default -> p.skipChildren();
+      }
+    }
+    if ((seenMask & (1 | 2 | 4 | 128 | 256)) != (1 | 2 | 4 | 128 | 256)) {
+      throw YtvisJson.Fallback.INSTANCE;
+    }
+    return new RawAnnotation(id, videoId, categoryId, iscrowd, height, width, length,
+        segs.toArray(new YtvisJson.RawRle[0]), areas, bboxes);
+  }
+
+  /** The tree path: validates everything and throws on the first problem. */
+  static YtvisDataset readTrees(Path json, Path imageRoot) {
     String file = json.toString();
     JsonNode info = null;
     JsonNode licenses = null;
@@ -226,8 +483,8 @@ public record YtvisDataset(
             }
             checkArray(t, file, "annotations");
             Map<Integer, Integer> seen = new HashMap<>();
-            for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
-              Annotation a = parseAnnotation(YtvisJson.MAPPER.readTree(p), file, i);
+            // parsed (RLE decoding) on worker threads, checked and kept here in file order
+            YtvisJson.readArray(p, (n, i) -> parseAnnotation(n, file, i), (a, i) -> {
               Integer prev = seen.put(a.id(), i);
               if (prev != null) {
                 throw new InputException(file + ": annotation " + a.id() + " (video " + a.videoId()
@@ -235,7 +492,7 @@ public record YtvisDataset(
                     + "])");
               }
               annotations.add(a);
-            }
+            });
           }
           default -> p.skipChildren();
         }
@@ -360,7 +617,7 @@ public record YtvisDataset(
     JsonNode segs = requireArray(n, "segmentations", w);
     List<Rle> segmentations = new ArrayList<>(segs.size());
     for (int f = 0; f < segs.size(); f++) {
-      segmentations.add(YtvisJson.readRle(segs.get(f), f, "segmentations[" + f + "]", w));
+      segmentations.add(YtvisJson.readRle(segs.get(f), f, "segmentations", w));
     }
     JsonNode ar = requireArray(n, "areas", w);
     List<Double> areas = new ArrayList<>(ar.size());

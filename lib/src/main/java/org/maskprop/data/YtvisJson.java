@@ -13,6 +13,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.maskprop.InputException;
 
 /**
@@ -119,10 +127,27 @@ final class YtvisJson {
    * An RLE object {@code {"size": [h, w], "counts": "..." | [int, ...]}} or JSON null (returns
    * null). Its own size is used; the caller checks it against the video.
    */
-  static Rle readRle(JsonNode seg, int frame, String field, Where w) {
+  static Rle readRle(JsonNode seg, int frame, String list, Where w) {
     if (seg == null || seg.isNull()) {
       return null;
     }
+    if (seg.isObject()) {
+      JsonNode size = seg.get("size");
+      JsonNode counts = seg.get("counts");
+      // fast path for the well-formed common case; any doubt goes through the checks below
+      if (size != null && size.size() == 2 && size.isArray() && counts != null && counts.isTextual()) {
+        JsonNode h = size.get(0);
+        JsonNode wd = size.get(1);
+        if (h.isInt() && wd.isInt() && h.intValue() >= 0 && wd.intValue() >= 0) {
+          try {
+            return Rle.fromCompressedString(counts.textValue(), h.intValue(), wd.intValue());
+          } catch (InputException e) {
+            // fall through: the general path reports it with its context
+          }
+        }
+      }
+    }
+    String field = list + "[" + frame + "]";
     if (!seg.isObject()) {
       throw w.error(frame, field, "expected an RLE object or null, found " + describe(seg));
     }
@@ -164,6 +189,219 @@ final class YtvisJson {
       throw w.error(frame, field + ".counts", e.getMessage());
     }
     throw w.error(frame, field + ".counts", "expected a string or an integer array, found " + describe(counts));
+  }
+
+  /** Reads one element of a JSON array from the parser, which is on its first token. */
+  @FunctionalInterface
+  interface ElementReader<R> {
+    R read(JsonParser p) throws IOException;
+  }
+
+  /** Converts one element of a JSON array (as read, and its index) into a value; may throw. */
+  @FunctionalInterface
+  interface ElementParser<R, T> {
+    T parse(R element, int index);
+  }
+
+  /** Receives converted elements in index order (on the reading thread). */
+  @FunctionalInterface
+  interface ElementSink<T> {
+    void accept(T value, int index);
+  }
+
+  /** Elements per task: large enough to amortise hand-over, small enough to balance. */
+  private static final int BATCH = 32;
+
+  /** {@link #readArray(JsonParser, ElementReader, ElementParser, ElementSink)} over JSON trees. */
+  static <T> void readArray(JsonParser p, ElementParser<JsonNode, T> parser, ElementSink<T> sink)
+      throws IOException {
+    readArray(p, MAPPER::readTree, parser, sink);
+  }
+
+  /**
+   * Reads the elements of the JSON array whose {@code START_ARRAY} the parser is on. This thread
+   * reads the elements (the parser is sequential) while worker threads convert batches of them
+   * (RLE decoding is most of the work); {@code sink} sees every value in index order, and the
+   * first problem in index order is the one thrown, exactly as a sequential loop would: an
+   * element's conversion error before a later element's malformed JSON.
+   */
+  static <R, T> void readArray(JsonParser p, ElementReader<R> reader, ElementParser<R, T> parser,
+      ElementSink<T> sink) throws IOException {
+    int threads = Math.min(4, Runtime.getRuntime().availableProcessors());
+    if (threads < 2) {
+      for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
+        sink.accept(parser.parse(reader.read(p), i), i);
+      }
+      return;
+    }
+    ExecutorService pool = null; // started with the first full batch: small arrays stay here
+    ArrayDeque<Future<List<T>>> pending = new ArrayDeque<>();
+    int delivered = 0;
+    try {
+      List<R> batch = new ArrayList<>(BATCH);
+      int read = 0;
+      while (true) {
+        R element;
+        try {
+          if (p.nextToken() == JsonToken.END_ARRAY) {
+            break;
+          }
+          element = reader.read(p);
+        } catch (IOException | RuntimeException e) {
+          // earlier elements' errors come first, as in a sequential read: the submitted batches,
+          // then the elements read since
+          while (!pending.isEmpty()) {
+            delivered = deliver(pending.poll(), delivered, sink);
+          }
+          deliver(done(convert(batch, read - batch.size(), parser)), delivered, sink);
+          throw e;
+        }
+        batch.add(element);
+        read++;
+        if (batch.size() == BATCH) {
+          if (pool == null) {
+            pool = Executors.newFixedThreadPool(threads, r -> {
+              Thread t = new Thread(r, "maskprop-json");
+              t.setDaemon(true);
+              return t;
+            });
+          }
+          pending.add(pool.submit(convert(batch, read - batch.size(), parser)));
+          batch = new ArrayList<>(BATCH);
+          // bound the elements held in memory; deliver finished work as we go
+          while (pending.size() > 4 * threads || (!pending.isEmpty() && pending.peek().isDone())) {
+            delivered = deliver(pending.poll(), delivered, sink);
+          }
+        }
+      }
+      if (!batch.isEmpty()) {
+        Callable<List<T>> last = convert(batch, read - batch.size(), parser);
+        pending.add(pool == null ? done(last) : pool.submit(last));
+      }
+      while (!pending.isEmpty()) {
+        delivered = deliver(pending.poll(), delivered, sink);
+      }
+    } finally {
+      if (pool != null) {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  /** Runs the task on this thread; its error is rethrown when delivered, as a worker's. */
+  private static <T> Future<List<T>> done(Callable<List<T>> task) {
+    java.util.concurrent.FutureTask<List<T>> f = new java.util.concurrent.FutureTask<>(task);
+    f.run();
+    return f;
+  }
+
+  private static <R, T> Callable<List<T>> convert(List<R> batch, int first, ElementParser<R, T> parser) {
+    return () -> {
+      List<T> out = new ArrayList<>(batch.size());
+      for (int k = 0; k < batch.size(); k++) {
+        out.add(parser.parse(batch.get(k), first + k));
+      }
+      return out;
+    };
+  }
+
+  private static <T> int deliver(Future<List<T>> f, int index, ElementSink<T> sink) {
+    List<T> values;
+    try {
+      values = f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("reading interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+    for (T v : values) {
+      sink.accept(v, index++);
+    }
+    return index;
+  }
+
+  // ------------------------------------------------------------ streaming fast path
+
+  /**
+   * Thrown by the streaming fast path on anything but plain well-formed input; the caller then
+   * reads the file again through the tree path, which finds and reports the problem exactly.
+   */
+  static final class Fallback extends RuntimeException {
+    static final Fallback INSTANCE = new Fallback();
+
+    private Fallback() {
+      super("not on the fast path", null, false, false);
+    }
+  }
+
+  /** A compressed RLE as read, decoded later (on a worker thread). */
+  record RawRle(int height, int width, String counts) {
+    Rle decode() {
+      try {
+        return Rle.fromCompressedString(counts, height, width);
+      } catch (InputException e) {
+        throw Fallback.INSTANCE;
+      }
+    }
+  }
+
+  /** The parser's current token as a non-negative {@code int}, or {@link Fallback}. */
+  static int fastInt(JsonToken t, JsonParser p) throws IOException {
+    if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT) {
+      throw Fallback.INSTANCE;
+    }
+    return p.getIntValue();
+  }
+
+  /**
+   * Fast path for one per-frame entry, the parser on its first token: JSON null, or an object
+   * with {@code "size": [int, int]} (non-negative) and a string {@code "counts"}; other keys are
+   * skipped as the tree path ignores them. Anything else: {@link Fallback}.
+   */
+  static RawRle fastRle(JsonToken t, JsonParser p) throws IOException {
+    if (t == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (t != JsonToken.START_OBJECT) {
+      throw Fallback.INSTANCE;
+    }
+    int h = -1;
+    int w = -1;
+    String counts = null;
+    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      t = p.nextToken();
+      switch (name) {
+        case "size" -> {
+          if (h >= 0 || t != JsonToken.START_ARRAY) {
+            throw Fallback.INSTANCE;
+          }
+          h = fastInt(p.nextToken(), p);
+          w = fastInt(p.nextToken(), p);
+          if (h < 0 || w < 0 || p.nextToken() != JsonToken.END_ARRAY) {
+            throw Fallback.INSTANCE;
+          }
+        }
+        case "counts" -> {
+          if (counts != null || t != JsonToken.VALUE_STRING) {
+            throw Fallback.INSTANCE;
+          }
+          counts = p.getText();
+        }
+        default -> p.skipChildren();
+      }
+    }
+    if (h < 0 || counts == null) {
+      throw Fallback.INSTANCE;
+    }
+    return new RawRle(h, w, counts);
   }
 
   /** Writes an RLE as COCO's compressed form, or null. */

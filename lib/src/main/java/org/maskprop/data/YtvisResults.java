@@ -54,13 +54,18 @@ public final class YtvisResults {
    *     and the field
    */
   public static List<YtvisResult> read(Path results, YtvisDataset gt, boolean lenient) {
+    List<YtvisResult> fast = readFast(results, gt, lenient);
+    return fast != null ? fast : readTrees(results, gt, lenient);
+  }
+
+  /** The tree path: validates every entry and throws on the first problem. */
+  static List<YtvisResult> readTrees(Path results, YtvisDataset gt, boolean lenient) {
     String file = results.toString();
     List<YtvisResult> out = new ArrayList<>();
     try (JsonParser p = YtvisJson.open(results)) {
       YtvisJson.expect(p, JsonToken.START_ARRAY, results, "a results file");
-      for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
-        out.add(parse(YtvisJson.MAPPER.readTree(p), file, i, gt, lenient));
-      }
+      // parsed (RLE decoding) on worker threads, kept here in file order
+      YtvisJson.readArray(p, (n, i) -> parse(n, file, i, gt, lenient), (r, i) -> out.add(r));
     } catch (JsonProcessingException e) {
       throw YtvisJson.malformed(results, e);
     } catch (IOException e) {
@@ -71,6 +76,105 @@ public final class YtvisResults {
           file + ": contains no results; the official evaluator crashes on an empty list");
     }
     return out;
+  }
+
+  /** One entry as read by the fast path, before RLE decoding. */
+  private record RawResult(int videoId, int categoryId, double score, YtvisJson.RawRle[] masks) {}
+
+  /**
+   * The streaming fast path: no JSON trees, and it accepts only plain valid files (ints as JSON
+   * ints, no duplicate keys, every check passing). On anything else it returns null and
+   * {@link #read} takes the tree path, which reports the first problem exactly. Both paths give
+   * equal results on the files the fast path accepts.
+   */
+  static List<YtvisResult> readFast(Path results, YtvisDataset gt, boolean lenient) {
+    List<YtvisResult> out = new ArrayList<>();
+    try (JsonParser p = YtvisJson.MAPPER.getFactory().createParser(results.toFile())) {
+      if (p.nextToken() != JsonToken.START_ARRAY) {
+        return null;
+      }
+      YtvisJson.readArray(p, q -> readRaw(q, gt, lenient), (raw, i) -> {
+        List<Rle> masks = new ArrayList<>(raw.masks().length);
+        for (YtvisJson.RawRle m : raw.masks()) {
+          masks.add(m == null ? null : m.decode());
+        }
+        return new YtvisResult(raw.videoId(), raw.categoryId(), raw.score(), masks);
+      }, (r, i) -> out.add(r));
+    } catch (IOException | YtvisJson.Fallback e) {
+      return null;
+    }
+    return out.isEmpty() ? null : out;
+  }
+
+  private static RawResult readRaw(JsonParser p, YtvisDataset gt, boolean lenient)
+      throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      throw YtvisJson.Fallback.INSTANCE;
+    }
+    int videoId = -1;
+    int categoryId = -1;
+    boolean hasVideo = false;
+    boolean hasCategory = false;
+    double score = Double.NaN;
+    List<YtvisJson.RawRle> masks = null;
+    JsonToken t;
+    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      t = p.nextToken();
+      switch (name) {
+        case "video_id" -> {
+          if (hasVideo) {
+            throw YtvisJson.Fallback.INSTANCE;
+          }
+          videoId = YtvisJson.fastInt(t, p);
+          hasVideo = true;
+        }
+        case "category_id" -> {
+          if (hasCategory) {
+            throw YtvisJson.Fallback.INSTANCE;
+          }
+          categoryId = YtvisJson.fastInt(t, p);
+          hasCategory = true;
+        }
+        case "score" -> {
+          // as the tree: JSON ints and doubles read through the parser's own conversion
+          boolean ok = !Double.isNaN(score) ? false
+              : t == JsonToken.VALUE_NUMBER_INT ? p.getNumberType() == JsonParser.NumberType.INT
+              : t == JsonToken.VALUE_NUMBER_FLOAT && p.getNumberType() == JsonParser.NumberType.DOUBLE;
+          if (!ok) {
+            throw YtvisJson.Fallback.INSTANCE;
+          }
+          score = t == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : p.getDoubleValue();
+          if (!Double.isFinite(score)) {
+            throw YtvisJson.Fallback.INSTANCE;
+          }
+        }
+        case "segmentations" -> {
+          if (masks != null || t != JsonToken.START_ARRAY) {
+            throw YtvisJson.Fallback.INSTANCE;
+          }
+          masks = new ArrayList<>();
+          while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            masks.add(YtvisJson.fastRle(t, p));
+          }
+        }
+        default -> p.skipChildren();
+      }
+    }
+    if (!hasVideo || !hasCategory || Double.isNaN(score) || masks == null) {
+      throw YtvisJson.Fallback.INSTANCE;
+    }
+    YtvisDataset.Video v = gt.videoById(videoId);
+    if (v == null || gt.categoryById(categoryId) == null
+        || (masks.size() != v.length() && !lenient)) {
+      throw YtvisJson.Fallback.INSTANCE;
+    }
+    for (YtvisJson.RawRle m : masks) {
+      if (m != null && (m.height() != v.height() || m.width() != v.width())) {
+        throw YtvisJson.Fallback.INSTANCE;
+      }
+    }
+    return new RawResult(videoId, categoryId, score, masks.toArray(new YtvisJson.RawRle[0]));
   }
 
   private static YtvisResult parse(
@@ -102,10 +206,9 @@ public final class YtvisResults {
     }
     List<Rle> masks = new ArrayList<>(segs.size());
     for (int f = 0; f < segs.size(); f++) {
-      String field = "segmentations[" + f + "]";
-      Rle r = YtvisJson.readRle(segs.get(f), f, field, w);
+      Rle r = YtvisJson.readRle(segs.get(f), f, "segmentations", w);
       if (r != null && (r.height() != v.height() || r.width() != v.width())) {
-        throw w.error(f, field + ".size", "[" + r.height() + ", " + r.width()
+        throw w.error(f, "segmentations[" + f + "].size", "[" + r.height() + ", " + r.width()
             + "] disagrees with the video's " + v.height() + "x" + v.width());
       }
       masks.add(r);

@@ -41,7 +41,7 @@ public final class EvalBenchmark {
 
   /** One benchmark row; {@link #toJson()} is the line {@code bench eval} prints and appends. */
   public record Timing(int videos, int frames, int results, double loadS, double evalS, int threads,
-      int warmup, int runs, Metrics metrics) {
+      int warmup, int runs, Metrics metrics, double loadCpuS, double evalCpuS) {
     public String toJson() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("videos", videos);
@@ -52,6 +52,10 @@ public final class EvalBenchmark {
       m.put("threads", threads);
       m.put("warmup", warmup);
       m.put("runs", runs);
+      // CPU seconds of the whole process (all threads, JIT and GC included): less sensitive than
+      // wall time to other load on a shared machine; -1 where the JVM cannot measure it
+      m.put("load_cpu_s", Math.round(loadCpuS * 1e4) / 1e4);
+      m.put("eval_cpu_s", Math.round(evalCpuS * 1e4) / 1e4);
       try {
         return new ObjectMapper().writeValueAsString(m);
       } catch (JsonProcessingException e) {
@@ -83,24 +87,32 @@ public final class EvalBenchmark {
         YtvisResults.write(resPath, c.results());
         double[] load = new double[runs];
         double[] eval = new double[runs];
+        double[] loadCpu = new double[runs];
+        double[] evalCpu = new double[runs];
         Metrics m = null;
         int n = 0;
         for (int round = 0; round < warmup + runs; round++) {
+          long c0 = processCpuNanos();
           long t0 = System.nanoTime();
           YtvisDataset gt = YtvisDataset.read(gtPath);
           List<YtvisResult> results = YtvisResults.read(resPath, gt, false);
           long t1 = System.nanoTime();
+          long c1 = processCpuNanos();
           YtvisEvaluator evaluator = new YtvisEvaluator(gt, threads);
           evaluator.process(results);
           m = evaluator.evaluate();
           long t2 = System.nanoTime();
+          long c2 = processCpuNanos();
           n = results.size();
           if (round >= warmup) {
             load[round - warmup] = (t1 - t0) / 1e9;
             eval[round - warmup] = (t2 - t1) / 1e9;
+            loadCpu[round - warmup] = c0 < 0 ? -1 : (c1 - c0) / 1e9;
+            evalCpu[round - warmup] = c0 < 0 ? -1 : (c2 - c1) / 1e9;
           }
         }
-        return new Timing(videos, frames, n, median(load), median(eval), threads, warmup, runs, m);
+        return new Timing(videos, frames, n, median(load), median(eval), threads, warmup, runs, m,
+            median(loadCpu), median(evalCpu));
       } finally {
         if (temp) {
           deleteTree(d);
@@ -109,6 +121,15 @@ public final class EvalBenchmark {
     } catch (IOException e) {
       throw new UncheckedIOException("bench eval: " + e.getMessage(), e);
     }
+  }
+
+  /** CPU time of this process so far, or -1 if the platform does not report it. */
+  private static long processCpuNanos() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return -1;
   }
 
   private static double median(double[] v) {

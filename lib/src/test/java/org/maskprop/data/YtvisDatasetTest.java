@@ -197,6 +197,100 @@ class YtvisDatasetTest {
     assertContains(m, "annotation 10 (video 2), field annotations[1].id: duplicate id (also annotations[0])");
   }
 
+  /**
+   * Many annotations are converted on worker threads in batches: the file order is kept and the
+   * first problem in file order is reported (a duplicate id before a later bad RLE, a bad RLE
+   * before later malformed JSON).
+   */
+  @Test
+  void longAnnotationListsKeepOrderAndFirstError() throws Exception {
+    ObjectNode j = base();
+    ArrayNode anns = (ArrayNode) j.get("annotations");
+    ObjectNode template = (ObjectNode) anns.get(0);
+    anns.removeAll();
+    for (int i = 0; i < 300; i++) {
+      anns.add(template.deepCopy().put("id", 100 + i));
+    }
+    YtvisDataset d = YtvisDataset.read(write(j, "long.json"));
+    assertEquals(300, d.annotations().size());
+    for (int i = 0; i < 300; i++) {
+      assertEquals(100 + i, d.annotations().get(i).id());
+    }
+    ((ObjectNode) anns.get(70)).put("id", 105);
+    ((ObjectNode) anns.get(200).get("segmentations").get(0)).put("counts", "2~1");
+    String m = messageOf(() -> YtvisDataset.read(write(j, "dup.json")));
+    assertContains(m, "annotation 105 (video 1), field annotations[70].id: duplicate id (also annotations[5])");
+    ((ObjectNode) anns.get(70)).put("id", 170);
+    m = messageOf(() -> YtvisDataset.read(write(j, "rle.json")));
+    assertContains(m, "annotation 300 (video 1), frame 0, field segmentations[0].counts: RLE counts string has invalid character '~' at offset 1");
+    Path p = write(j, "trunc.json");
+    String text = Files.readString(p);
+    Files.writeString(p, text.substring(0, text.indexOf("\"id\":380")) + "{{");
+    m = messageOf(() -> YtvisDataset.read(p));
+    assertContains(m, "annotation 300 (video 1), frame 0, field segmentations[0].counts");
+  }
+
+  /** The streaming fast path and the tree path read plain files identically. */
+  @Test
+  void fastAndTreePathsAgree() throws Exception {
+    // the base file: optional fields absent, iscrowd as int, integer-list counts (tree path only)
+    Path b = write(base(), "base.json");
+    assertNull(YtvisDataset.readFast(b, null));
+    // a written file with random masks, doubles in boxes and areas
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+    List<YtvisDataset.Annotation> anns = new java.util.ArrayList<>();
+    YtvisDataset d0 = YtvisDataset.read(b);
+    for (int i = 0; i < 200; i++) {
+      int video = 1 + rng.nextInt(2);
+      int h = video == 1 ? 2 : 4;
+      int w = video == 1 ? 3 : 4;
+      List<Rle> segs = new java.util.ArrayList<>();
+      List<Double> areas = new java.util.ArrayList<>();
+      List<double[]> boxes = new java.util.ArrayList<>();
+      for (int f = 0; f < (video == 1 ? 2 : 3); f++) {
+        byte[] m = new byte[h * w];
+        for (int k = 0; k < m.length; k++) {
+          m[k] = (byte) (rng.nextInt(3) == 0 ? 1 : 0);
+        }
+        Rle r = rng.nextInt(4) == 0 ? null : Rle.encode(m, h, w);
+        segs.add(r);
+        areas.add(r == null ? null : rng.nextInt(2) == 0 ? (double) r.area() : rng.nextDouble() * 9);
+        boxes.add(r == null ? null : new double[] {rng.nextDouble(), 0.5, 1, rng.nextInt(3)});
+      }
+      anns.add(new YtvisDataset.Annotation(1000 + i, video, 1 + rng.nextInt(2), rng.nextInt(2), h, w,
+          segs, areas, boxes));
+    }
+    YtvisDataset d = new YtvisDataset(null, d0.info(), d0.licenses(), d0.videos(), d0.categories(), anns);
+    Path p = dir.resolve("random.json");
+    d.write(p);
+    YtvisDataset fast = YtvisDataset.readFast(p, null);
+    assertEquals(d, fast);
+    assertEquals(YtvisDataset.readTrees(p, null), fast);
+    // optional fields absent or null, boolean iscrowd, other key orders, extra keys
+    Path q = dir.resolve("q.json");
+    Files.writeString(q, """
+        {"extra": [1, {"a": 2}], "annotations": [
+           {"segmentations": [{"counts": "231", "z": 1, "size": [2, 3]}, null], "areas": [3, null],
+            "iscrowd": true, "video_id": 1, "category_id": 2, "id": 7, "height": null,
+            "bboxes": null, "note": "x"},
+           {"id": 8, "video_id": 2, "category_id": 1, "segmentations": [null, null, null],
+            "areas": [null, null, null], "bboxes": [null, null, null], "length": 3}],
+         "categories": [{"id": 1, "name": "person"}, {"id": 2, "name": "cat", "supercategory": null}],
+         "videos": [{"id": 1, "width": 3, "height": 2, "file_names": ["a", "b"]},
+                    {"id": 2, "width": 4, "height": 4, "length": 3, "file_names": ["c", "d", "e"]}]}
+        """);
+    YtvisDataset f2 = YtvisDataset.readFast(q, null);
+    assertEquals(YtvisDataset.readTrees(q, null), f2);
+    assertEquals(1, f2.annotations().get(0).iscrowd());
+    assertEquals(2, f2.annotations().get(0).height());
+    assertArrayEquals(new double[] {1, 0, 2, 2}, f2.annotations().get(0).bboxes().get(0));
+  }
+
+  /** The message of the InputException an action throws. */
+  static String messageOf(org.junit.jupiter.api.function.Executable a) {
+    return assertThrows(InputException.class, a).getMessage();
+  }
+
   @Test
   void missingFieldsAndWrongTypes() throws Exception {
     String m = errorOf(j -> ann(j, 0).remove("category_id"));

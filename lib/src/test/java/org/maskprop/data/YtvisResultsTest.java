@@ -116,4 +116,88 @@ class YtvisResultsTest {
     YtvisResults.write(out, r);
     assertEquals(r, YtvisResults.read(out, g, false));
   }
+
+  /** {@code n} valid entries alternating videos 1 and 2, entry {@code i} with score i / n. */
+  static String many(int n, int badAt, int malformedAt) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < n; i++) {
+      if (i > 0) {
+        sb.append(",\n");
+      }
+      if (i == malformedAt) {
+        sb.append("{\"video_id\": 1,, }");
+        continue;
+      }
+      String counts = i == badAt ? "2~1" : "231";
+      sb.append(i % 2 == 0
+          ? "{\"video_id\": 1, \"category_id\": 1, \"score\": " + (double) i / n
+              + ", \"segmentations\": [{\"size\": [2, 3], \"counts\": \"" + counts + "\"}, null]}"
+          : "{\"video_id\": 2, \"category_id\": 2, \"score\": " + (double) i / n
+              + ", \"segmentations\": [null, {\"size\": [4, 4], \"counts\": [0, 16]}, null]}");
+    }
+    return sb.append("]").toString();
+  }
+
+  /** Long files are converted on worker threads: order kept, first error in file order wins. */
+  @Test
+  void longFilesKeepOrderAndFirstError() throws Exception {
+    List<YtvisResult> r = YtvisResults.read(results(many(500, -1, -1)), gt, false);
+    assertEquals(500, r.size());
+    for (int i = 0; i < 500; i++) {
+      assertEquals((double) i / 500, r.get(i).score());
+      assertEquals(i % 2 == 0 ? 1 : 2, r.get(i).videoId());
+    }
+    assertEquals(Rle.fromCounts(new int[] {2, 3, 1}, 2, 3), r.get(498).segmentations().get(0));
+    assertEquals(16, r.get(499).segmentations().get(1).area());
+    String m = errorOf(many(500, 130, 400), false);
+    assertTrue(m.contains("results[130] (video 1), frame 0, field segmentations[0].counts: RLE counts "
+        + "string has invalid character '~' at offset 1"), m);
+    m = errorOf(many(500, 450, 400), false);
+    assertTrue(m.contains("malformed JSON at line 401"), m);
+    // an error shortly before malformed JSON, in the batch being read, and in a short file
+    m = errorOf(many(500, 390, 400), false);
+    assertTrue(m.contains("results[390] (video 1), frame 0, field segmentations[0].counts"), m);
+    m = errorOf(many(20, 4, 10), false);
+    assertTrue(m.contains("results[4] (video 1), frame 0, field segmentations[0].counts"), m);
+  }
+
+  /** The streaming fast path and the tree path read plain files identically. */
+  @Test
+  void fastAndTreePathsAgree() throws Exception {
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+    List<YtvisResult> list = new java.util.ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      int video = 1 + rng.nextInt(2);
+      int h = video == 1 ? 2 : 4;
+      int w = video == 1 ? 3 : 4;
+      List<Rle> masks = new java.util.ArrayList<>();
+      for (int f = 0; f < (video == 1 ? 2 : 3); f++) {
+        byte[] m = new byte[h * w];
+        for (int k = 0; k < m.length; k++) {
+          m[k] = (byte) (rng.nextInt(3) == 0 ? 1 : 0);
+        }
+        masks.add(rng.nextInt(5) == 0 ? null : Rle.encode(m, h, w));
+      }
+      list.add(new YtvisResult(video, 1 + rng.nextInt(2), rng.nextInt(10) == 0 ? -0.0 : rng.nextDouble(), masks));
+    }
+    Path p = dir.resolve("many.json");
+    YtvisResults.write(p, list);
+    List<YtvisResult> fast = YtvisResults.readFast(p, gt, false);
+    assertEquals(list, fast);
+    assertEquals(YtvisResults.readTrees(p, gt, false), fast);
+    // JSON ints as scores, other key orders and extra keys are still plain input
+    Path q = results("""
+        [{"segmentations": [{"counts": "231", "x": [1, {"y": 2}], "size": [2, 3]}, null],
+          "score": 1, "extra": {"a": [1]}, "category_id": 2, "video_id": 1},
+         {"video_id": 2, "category_id": 1, "score": 1e-3, "segmentations": [null, null, null]}]
+        """);
+    List<YtvisResult> f2 = YtvisResults.readFast(q, gt, false);
+    assertEquals(YtvisResults.readTrees(q, gt, false), f2);
+    assertEquals(1.0, f2.get(0).score());
+    // anything unusual is left to the tree path
+    assertNull(YtvisResults.readFast(results(OK), gt, false)); // integer-list counts
+    assertNull(YtvisResults.readFast(results(
+        "[{\"video_id\": 1, \"video_id\": 1, \"category_id\": 1, \"score\": 0.5, "
+            + "\"segmentations\": [null, null]}]"), gt, false));
+  }
 }

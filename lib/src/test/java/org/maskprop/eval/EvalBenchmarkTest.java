@@ -67,7 +67,7 @@ class EvalBenchmarkTest {
     java.util.List<String> keys = new java.util.ArrayList<>();
     line.fieldNames().forEachRemaining(keys::add);
     assertEquals(java.util.List.of("videos", "frames", "results", "load_s", "eval_s", "threads",
-        "warmup", "runs"), keys);
+        "warmup", "runs", "load_cpu_s", "eval_cpu_s"), keys);
     assertTrue(java.nio.file.Files.exists(dir.resolve("gt.json")));
   }
 }
