@@ -178,6 +178,22 @@ class MaskPropagationHeadTest {
   }
 
   @Test
+  void aTrainerWideWeightInitializerKeepsTheOffsetsAtZero() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      MaskPropagationHead head =
+          MaskPropagationHead.builder().setFeatureShape(new ShapeSpec(C, STRIDE)).optResidualChannels(4).build();
+      // What DJL's Trainer does with a configured initializer: set it on every weight.
+      head.setInitializer(new ai.djl.training.initializer.NormalInitializer(1f), Parameter.Type.WEIGHT);
+      Shape f = new Shape(1, C, GRID, GRID);
+      head.initialize(m, DataType.FLOAT32, f, f, new Shape(1, GRID, GRID));
+      for (NDArray o : head.offsets(new ParameterStore(m, false), features(m), features(m), false)) {
+        assertEquals(0f, o.abs().max().getFloat());
+      }
+      assertTrue(param(head.deformConv(0), "weight").getArray().abs().sum().getFloat() > 0);
+    }
+  }
+
+  @Test
   void gradientsReachEveryPart() {
     try (NDManager m = NDManager.newBaseManager()) {
       m.getEngine().setRandomSeed(7);
