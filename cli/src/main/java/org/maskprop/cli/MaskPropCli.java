@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       BenchCommand.class,
       PrepareCommand.class,
+      ReportCommand.class,
+      ExperimentCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })

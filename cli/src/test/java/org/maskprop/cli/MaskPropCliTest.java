@@ -1,11 +1,11 @@
 package org.maskprop.cli;
 
+import static org.maskprop.cli.CliRun.run;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,17 +16,7 @@ import picocli.CommandLine;
 class MaskPropCliTest {
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
 
-  static Run run(String... args) {
-    CommandLine cl = MaskPropCli.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   @Test
   void everySubcommandHasHelp() {
@@ -37,18 +27,18 @@ class MaskPropCliTest {
       if (name.equals("help")) {
         continue;
       }
-      Run r = run(name, "--help");
+      CliRun r = run(name, "--help");
       assertEquals(0, r.code(), name);
       assertTrue(r.out().contains("Usage: maskprop " + name), name + ": " + r.out());
     }
-    Run bench = run("bench", "ops", "--help");
+    CliRun bench = run("bench", "ops", "--help");
     assertEquals(0, bench.code());
     assertTrue(bench.out().contains("Usage: maskprop bench ops"));
   }
 
   @Test
   void unknownOptionIsExitTwoWithOneLine() {
-    Run r = run("eval", "--gt", "g.json", "--results", "r.json", "--no-such-option");
+    CliRun r = run("eval", "--gt", "g.json", "--results", "r.json", "--no-such-option");
     assertEquals(2, r.code());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertTrue(r.err().contains("--no-such-option"));
@@ -57,7 +47,7 @@ class MaskPropCliTest {
   @Test
   void missingInputFileIsExitTwoNamingTheFile() {
     Path gt = dir.resolve("nope-gt.json");
-    Run r = run("eval", "--gt", gt.toString(), "--results", dir.resolve("r.json").toString());
+    CliRun r = run("eval", "--gt", gt.toString(), "--results", dir.resolve("r.json").toString());
     assertEquals(2, r.code(), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertTrue(r.err().contains("nope-gt.json"), r.err());

@@ -1,10 +1,10 @@
 package org.maskprop.cli;
 
+import static org.maskprop.cli.CliRun.run;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,28 +13,14 @@ import org.junit.jupiter.api.io.TempDir;
 import org.maskprop.dataprep.synth.SynthPreset;
 import org.maskprop.dataprep.synth.SynthVis;
 import org.maskprop.dataprep.synth.SynthVisSpec;
-import picocli.CommandLine;
 
 /** {@code maskprop prepare}: help, exit codes, a tiny YouTube-VIS-layout import and stats. */
 class PrepareCommandTest {
   @TempDir static Path tmp;
   static Path root;
 
-  private record Run(int code, String out, String err) {}
 
   /** The project's command line, with {@code prepare} added if MaskPropCli does not list it yet. */
-  private static Run run(String... args) {
-    CommandLine cl = MaskPropCli.commandLine();
-    if (!cl.getSubcommands().containsKey("prepare")) {
-      cl.addSubcommand("prepare", new PrepareCommand());
-    }
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   /** A tiny SynthVIS dataset: a YouTube-VIS 2019 layout with GT in train. */
   @BeforeAll
@@ -46,7 +32,7 @@ class PrepareCommandTest {
   @Test
   void helpForEverySubcommand() {
     for (String sub : new String[] {"", "ytvis", "custom", "stats"}) {
-      Run r = sub.isEmpty() ? run("prepare", "--help") : run("prepare", sub, "--help");
+      CliRun r = sub.isEmpty() ? run("prepare", "--help") : run("prepare", sub, "--help");
       assertEquals(0, r.code(), sub);
       assertTrue(r.out().contains("Usage: maskprop prepare" + (sub.isEmpty() ? "" : " " + sub)),
           r.out());
@@ -56,7 +42,7 @@ class PrepareCommandTest {
   @Test
   void ytvisSplitsAndStatsReadsTheResult() throws Exception {
     Path out = tmp.resolve("split");
-    Run r = run("prepare", "ytvis", "--root", root.toString(), "--out", out.toString(),
+    CliRun r = run("prepare", "ytvis", "--root", root.toString(), "--out", out.toString(),
         "--valid-fraction", "0.34", "--seed", "3");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("YouTube-VIS 2019 at"), r.out());
@@ -66,7 +52,7 @@ class PrepareCommandTest {
     assertTrue(Files.isRegularFile(out.resolve("valid.json")));
 
     Path md = tmp.resolve("stats.md");
-    Run s = run("prepare", "stats", "--json", out.resolve("train.json").toString(),
+    CliRun s = run("prepare", "stats", "--json", out.resolve("train.json").toString(),
         "--json", out.resolve("valid.json").toString(),
         "--image-root", out.resolve("train/JPEGImages").toString(),
         "--image-root", out.resolve("valid/JPEGImages").toString(), "--out", md.toString());
@@ -86,15 +72,15 @@ class PrepareCommandTest {
 
   @Test
   void badInputExitsWithTwo() throws Exception {
-    Run version = run("prepare", "ytvis", "--root", root.toString(), "--out",
+    CliRun version = run("prepare", "ytvis", "--root", root.toString(), "--out",
         tmp.resolve("x").toString(), "--version", "2020");
     assertEquals(2, version.code());
     assertTrue(version.err().contains("expected 2019 or 2021"), version.err());
-    Run fraction = run("prepare", "ytvis", "--root", root.toString(), "--out",
+    CliRun fraction = run("prepare", "ytvis", "--root", root.toString(), "--out",
         tmp.resolve("x").toString(), "--valid-fraction", "1.5");
     assertEquals(2, fraction.code());
     assertTrue(fraction.err().contains("--valid-fraction 1.5"), fraction.err());
-    Run custom = run("prepare", "custom", "--in", tmp.resolve("nothing").toString(), "--out",
+    CliRun custom = run("prepare", "custom", "--in", tmp.resolve("nothing").toString(), "--out",
         tmp.resolve("y").toString());
     assertEquals(2, custom.code());
     assertTrue(custom.err().contains("categories.csv: file not found"), custom.err());
@@ -103,12 +89,12 @@ class PrepareCommandTest {
     Path broken = tmp.resolve("broken");
     SynthVis.generate(SynthVisSpec.of(SynthPreset.EASY, 3, 2, 2, 3, "24x32", 1, 1), broken, false);
     Files.delete(broken.resolve("train/JPEGImages/00001/00002.jpg"));
-    Run y = run("prepare", "ytvis", "--root", broken.toString(), "--out", tmp.resolve("z").toString());
+    CliRun y = run("prepare", "ytvis", "--root", broken.toString(), "--out", tmp.resolve("z").toString());
     assertEquals(2, y.code());
     assertTrue(y.err().contains("1 of 3 frame files missing"), y.err());
     assertTrue(y.err().strip().lines().reduce((a, b) -> b).orElseThrow()
         .startsWith("maskprop ytvis: "), y.err());
-    Run s = run("prepare", "stats", "--json", broken.resolve("train.json").toString(),
+    CliRun s = run("prepare", "stats", "--json", broken.resolve("train.json").toString(),
         "--image-root", broken.resolve("train/JPEGImages").toString());
     assertEquals(2, s.code());
     assertTrue(s.out().contains("instances per video: mean"), s.out());

@@ -83,8 +83,9 @@ public final class DetectionOpsBench {
           for (int i = 1; i <= 1000; i++) {
             roiAlignStep(m, op, feature, rois, gradOut, 0.25, true);
             if (i % 100 == 0) {
-              out.printf("roi_align [1, 64, 32, 32] 64 boxes fwd+bwd call %d: resident %.1f MiB%n",
-                  i, OpTimer.residentMiB());
+              String heap = heap();
+              out.printf("roi_align [1, 64, 32, 32] 64 boxes fwd+bwd call %d: resident %.1f MiB%s%n",
+                  i, OpTimer.residentMiB(), heap);
             }
           }
         }
@@ -95,12 +96,23 @@ public final class DetectionOpsBench {
           for (int i = 1; i <= 1000; i++) {
             nmsStep(m, in, 0.7);
             if (i % 100 == 0) {
-              out.printf("nms 1000 boxes call %d: resident %.1f MiB%n", i, OpTimer.residentMiB());
+              String heap = heap();
+              out.printf("nms 1000 boxes call %d: resident %.1f MiB%s%n", i, OpTimer.residentMiB(), heap);
             }
           }
         }
       }
     }
+  }
+
+  /**
+   * Collects garbage first, so that the resident size reflects live memory rather than how much
+   * of the young generation the JVM has touched so far, and reports the live Java heap.
+   */
+  private static String heap() {
+    System.gc();
+    Runtime rt = Runtime.getRuntime();
+    return String.format(" (live Java heap %.1f MiB)", (rt.totalMemory() - rt.freeMemory()) / 1048576.0);
   }
 
   private static BenchRow roiAlignRow(NDManager manager, BenchOptions options, int n, int size, boolean backward) {
@@ -122,7 +134,7 @@ public final class DetectionOpsBench {
       RoiAlign op = new RoiAlign(size, size, 2, true);
       int runs = options.runsOr(backward ? 5 : 8);
       int warmup = options.warmupOr(1);
-      return OpTimer.time("roi_align", params, warmup, runs,
+      return timeWithCpu("roi_align", params, warmup, runs,
           () -> roiAlignStep(m, op, feature, rois, gradOut, 1.0 / STRIDE, backward));
     }
   }
@@ -163,13 +175,36 @@ public final class DetectionOpsBench {
     try (NDManager m = manager.newSubManager()) {
       NDList in = load(m, "nms-n" + n + "-c1-seed0.npz");
       int runs = options.runsOr(n <= 1000 ? 500 : 30);
-      int warmup = options.warmupOr(5);
-      BenchRow row = OpTimer.time("nms", params, warmup, runs, () -> nmsStep(m, in, iou));
+      int warmup = options.warmupOr(n <= 1000 ? 50 : 5); // let the JIT settle on the short calls
+      BenchRow row = timeWithCpu("nms", params, warmup, runs, () -> nmsStep(m, in, iou));
       Map<String, Object> extra = new LinkedHashMap<>(row.extra());
       extra.put("kept", nmsStep(m, in, iou));
       return new BenchRow(row.op(), row.params(), row.medianMs(), row.minMs(), row.maxMs(), row.threads(),
           row.runs(), extra);
     }
+  }
+
+  /**
+   * {@link OpTimer#time} plus the process CPU time of the timed runs, as the peer reports it:
+   * {@code cpu.self_cores} = CPU seconds / wall seconds, and {@code cpu_ms_per_run}. On a shared
+   * machine CPU per run is a steadier basis of comparison than wall time.
+   */
+  private static BenchRow timeWithCpu(String op, Map<String, Object> params, int warmup, int runs, Runnable body) {
+    for (int i = 0; i < warmup; i++) {
+      body.run();
+    }
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    long cpu0 = os.getProcessCpuTime();
+    long t0 = System.nanoTime();
+    BenchRow row = OpTimer.time(op, params, 0, runs, body);
+    double wallMs = (System.nanoTime() - t0) / 1e6;
+    double cpuMs = (os.getProcessCpuTime() - cpu0) / 1e6;
+    Map<String, Object> extra = new LinkedHashMap<>(row.extra());
+    extra.put("warmup", warmup);
+    extra.put("cpu", Map.of("self_cores", Math.round(cpuMs / wallMs * 100) / 100.0));
+    extra.put("cpu_ms_per_run", Math.round(cpuMs / runs * 10) / 10.0);
+    return new BenchRow(row.op(), row.params(), row.medianMs(), row.minMs(), row.maxMs(), row.threads(), row.runs(), extra);
   }
 
   /** One batched NMS; returns the number kept. */

@@ -4,7 +4,7 @@ import static org.maskprop.config.MaskPropConfig.require;
 
 /**
  * Backbone and FPN. {@code fpnChannels} is 256 at paper scale, smaller in CPU presets. {@code
- * frozenStages}: stem plus that many ResNet stages get no gradient (0 = none).
+ * frozenStages}: stem plus that many ResNet stages (layer1..layerk, k <= 4) get no gradient (0 = none).
  */
 public record BackboneConfig(Arch arch, int fpnChannels, boolean frozenBatchNorm, int frozenStages,
     int widthDivisor) {
@@ -14,7 +14,7 @@ public record BackboneConfig(Arch arch, int fpnChannels, boolean frozenBatchNorm
   public BackboneConfig {
     require(arch != null, "backbone.arch", "must be one of R18, R50, R101, X101_64X4D");
     require(fpnChannels >= 8, "backbone.fpnChannels", "must be >= 8, got " + fpnChannels);
-    require(frozenStages >= 0 && frozenStages <= 5, "backbone.frozenStages", "must be in 0..5, got " + frozenStages);
+    require(frozenStages >= 0 && frozenStages <= 4, "backbone.frozenStages", "must be in 0..4 (stem + layer1..layerk), got " + frozenStages);
     require(widthDivisor >= 1, "backbone.widthDivisor", "must be >= 1 (1 = paper widths), got " + widthDivisor);
   }
 }

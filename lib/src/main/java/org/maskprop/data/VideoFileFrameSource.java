@@ -7,7 +7,6 @@ import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameGrabber;
-import org.bytedeco.javacv.Java2DFrameConverter;
 import org.maskprop.InputException;
 
 /**
@@ -18,7 +17,6 @@ import org.maskprop.InputException;
 final class VideoFileFrameSource implements FrameSource {
   private final Path file;
   private final FFmpegFrameGrabber grabber;
-  private final Java2DFrameConverter converter = new Java2DFrameConverter();
   private final int frameCount;
   private int next; // index the grabber will return on the next grabImage(), -1 if unknown
 
@@ -78,22 +76,32 @@ final class VideoFileFrameSource implements FrameSource {
         throw new InputException(file + ": frame " + index + ": could not be decoded (end of stream)");
       }
       next = index + 1;
-      // the converter reuses its image between calls: hand out a copy
-      return copy(converter.getBufferedImage(f));
+      return toImage(f);
     } catch (FrameGrabber.Exception e) {
       next = -1;
       throw new InputException(file + ": frame " + index + ": could not be decoded (" + oneLine(e) + ")", e);
     }
   }
 
-  private static BufferedImage copy(BufferedImage src) {
-    BufferedImage out = new BufferedImage(src.getWidth(), src.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
-    if (src.getType() == BufferedImage.TYPE_3BYTE_BGR) {
-      out.getRaster().setDataElements(0, 0, src.getRaster());
-    } else {
-      java.awt.Graphics2D g = out.createGraphics();
-      g.drawImage(src, 0, 0, null);
-      g.dispose();
+  /**
+   * Copies a decoded BGR24 frame row by row into a new image. FFmpeg pads rows (the stride of a
+   * 30-pixel-wide frame is 192 bytes, not 90), which JavaCV's Java2DFrameConverter misreads as
+   * extra channels; honouring {@code imageStride} works for every width.
+   */
+  private BufferedImage toImage(Frame f) {
+    int w = f.imageWidth;
+    int h = f.imageHeight;
+    int stride = f.imageStride; // bytes per row for an 8-bit frame
+    if (f.imageDepth != Frame.DEPTH_UBYTE || stride < 3 * w) {
+      throw new InputException(file + ": unexpected decoded frame layout (depth " + f.imageDepth
+          + ", stride " + stride + " for width " + w + ")");
+    }
+    java.nio.ByteBuffer src = ((java.nio.ByteBuffer) f.image[0]).duplicate();
+    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+    byte[] dst = ((java.awt.image.DataBufferByte) out.getRaster().getDataBuffer()).getData();
+    for (int y = 0; y < h; y++) {
+      src.position(y * stride);
+      src.get(dst, y * 3 * w, 3 * w);
     }
     return out;
   }
@@ -116,8 +124,6 @@ final class VideoFileFrameSource implements FrameSource {
       grabber.close();
     } catch (FrameGrabber.Exception e) {
       throw new IllegalStateException("cannot close " + file + ": " + oneLine(e), e);
-    } finally {
-      converter.close();
     }
   }
 }

@@ -98,6 +98,40 @@ class FrameSourceTest {
     }
   }
 
+  /** Narrow frames have padded rows in FFmpeg; left half red, right half blue shows the layout. */
+  @Test
+  void narrowVideosDecodeWithTheirRowPadding() throws Exception {
+    for (int w : new int[] {30, 32, 34}) {
+      Path p = dir.resolve("narrow" + w + ".mp4");
+      BufferedImage img = solid(w, 16, Color.RED);
+      Graphics2D g = img.createGraphics();
+      g.setColor(Color.BLUE);
+      g.fillRect(w / 2, 0, w - w / 2, 16);
+      g.dispose();
+      try (FFmpegFrameRecorder rec = new FFmpegFrameRecorder(p.toFile(), w, 16);
+          Java2DFrameConverter conv = new Java2DFrameConverter()) {
+        rec.setFormat("mp4");
+        rec.setVideoCodec(avcodec.AV_CODEC_ID_MPEG4);
+        rec.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
+        rec.setFrameRate(10);
+        rec.setVideoBitrate(400_000);
+        rec.start();
+        for (int k = 0; k < 3; k++) {
+          rec.record(conv.convert(img));
+        }
+        rec.stop();
+      }
+      try (FrameSource src = FrameSource.ofVideoFile(p)) {
+        BufferedImage f = src.frame(1);
+        assertEquals(w, f.getWidth());
+        int left = f.getRGB(2, 8);
+        int right = f.getRGB(w - 3, 8);
+        assertTrue(((left >> 16) & 0xff) > 180 && (left & 0xff) < 80, "width " + w + " left " + Integer.toHexString(left));
+        assertTrue((right & 0xff) > 180 && ((right >> 16) & 0xff) < 80, "width " + w + " right " + Integer.toHexString(right));
+      }
+    }
+  }
+
   @Test
   void videoFileErrors() throws Exception {
     Path missing = dir.resolve("missing.mp4");

@@ -1,0 +1,32 @@
+package org.maskprop.ops;
+
+/**
+ * Every loss name of the model, in one place (STYLE.md: key names are constants in one class). The
+ * detector's names follow torchvision ({@code loss_objectness}, {@code loss_rpn_box_reg}, {@code
+ * loss_mask}) and detectron2's cascade suffix {@code _stage{k}} (k from 0).
+ */
+public final class LossNames {
+  private LossNames() {}
+
+  /** RPN objectness, binary cross-entropy over the sampled anchors. */
+  public static final String RPN_OBJECTNESS = "loss_objectness";
+
+  /** RPN box regression, smooth L1 over positive anchors / sampled anchors. */
+  public static final String RPN_BOX_REG = "loss_rpn_box_reg";
+
+  /** Mask head, per-pixel binary cross-entropy on the GT class channel. */
+  public static final String MASK = "loss_mask";
+
+  /** HTC-style semantic segmentation head, already multiplied by its weight. */
+  public static final String SEMANTIC = "loss_semantic";
+
+  /** Box classification of cascade stage {@code k} (0-based), already multiplied by the stage weight. */
+  public static String cls(int stage) {
+    return "loss_cls_stage" + stage;
+  }
+
+  /** Box regression of cascade stage {@code k} (0-based), already multiplied by the stage weight. */
+  public static String box(int stage) {
+    return "loss_box_stage" + stage;
+  }
+}
