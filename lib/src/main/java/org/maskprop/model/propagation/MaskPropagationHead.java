@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Set;
 import org.maskprop.config.PropagationConfig;
 import org.maskprop.ops.DeformConv2d;
+import org.maskprop.ops.LossTerms;
 import org.maskprop.ops.ShapeSpec;
 import org.maskprop.ops.SoftIou;
 
@@ -56,7 +57,7 @@ public final class MaskPropagationHead extends AbstractBlock {
   /** Parameter-file format version (J2): bump with a migration when children or parameters change. */
   private static final byte VERSION = 1;
 
-  /** Loss key of Eq. 2 (for the caller's loss terms). */
+  /** Loss key of Eq. 2 in {@link LossTerms} (not yet in {@code ops.LossNames}). */
   public static final String LOSS_PROP = "loss_prop";
 
   /** Offsets per pixel of a 3x3 kernel: (dy, dx) per tap. */
@@ -214,6 +215,8 @@ public final class MaskPropagationHead extends AbstractBlock {
   /**
    * {@link #propagate} plus the loss of Eq. 2 for this target frame against {@code gtMasksTPrime}
    * {@code [n, frameH, frameW]} (the GT masks in t' of the same n instances, all-zero when absent).
+   * The loss is computed whatever {@code training} says: the caller asks for it by passing GT (a
+   * validation loss is legitimate); {@code training} only reaches the layers.
    */
   public PropagationOutput propagateWithLoss(
       ParameterStore ps,
@@ -229,7 +232,7 @@ public final class MaskPropagationHead extends AbstractBlock {
       throw new IllegalArgumentException(
           "MaskPropagationHead: GT masks " + gtMasksTPrime.getShape() + " must be " + out.masks().getShape());
     }
-    return new PropagationOutput(out, loss(out, gtMasksTPrime));
+    return new PropagationOutput(out, LossTerms.of(LOSS_PROP, loss(out, gtMasksTPrime)));
   }
 
   /** Eq. 2, inner term: {@code (1/n) sum_i (1 - sIoU_i)}, a graph-connected zero when n = 0. */

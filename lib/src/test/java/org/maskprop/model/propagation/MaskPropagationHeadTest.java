@@ -58,7 +58,14 @@ class MaskPropagationHeadTest {
         m.getEngine().setRandomSeed(11);
         MaskPropagationHead head = head(m, n);
         ParameterStore ps = new ParameterStore(m, false);
-        PropagatedMasks out = head.propagate(ps, features(m), features(m), frameMasks(m, n), FRAME, FRAME, false);
+        NDArray fT = features(m);
+        NDArray fTp = features(m);
+        NDArray masksT = frameMasks(m, n);
+        PropagatedMasks out = head.propagate(ps, fT, fTp, masksT, FRAME, FRAME, false);
+        // The DJL adapter gives the same masks (frame size taken from the frame-resolution masks).
+        NDList adapted = head.forward(ps, new NDList(fT, fTp, masksT), false);
+        assertClose(out.masks(), adapted.singletonOrThrow(), 1e-6, "adapter");
+        assertEquals(out.masks().getShape(), head.getOutputShapes(new NDList(fT, fTp, masksT).getShapes())[0]);
         assertEquals(new Shape(n, FRAME, FRAME), out.masks().getShape());
         assertEquals(new Shape(n, GRID, GRID), out.gridMasks().getShape());
         assertEquals(new Shape(n, GRID, GRID), out.instanceProbabilities().getShape());
@@ -91,6 +98,7 @@ class MaskPropagationHeadTest {
         PropagationOutput out =
             head.propagateWithLoss(ps, features(m), features(m), masks, masks, FRAME, FRAME, true);
         assertTrue(out.propagated().instanceProbabilities().lt(0.999).any().getBoolean());
+        assertEquals(List.of(MaskPropagationHead.LOSS_PROP), List.copyOf(out.losses().asMap().keySet()));
         gc.backward(out.loss());
       }
       assertTrue(head.backgroundLogit().getArray().getGradient().abs().getFloat() > 0);
