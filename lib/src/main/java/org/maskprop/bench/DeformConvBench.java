@@ -87,8 +87,26 @@ public final class DeformConvBench {
     int runs = options.runsOr(deformable ? (backward ? 8 : 15) : (backward ? 20 : 30));
     int warmup = options.warmupOr(deformable && backward ? 2 : 3);
     try (Case cs = new Case(manager, deformable, d, backward, c, hw)) {
-      return OpTimer.time(deformable ? "deform_conv2d" : "conv2d", params, warmup, runs, cs::step);
+      long cpu0 = processCpuNanos();
+      long wall0 = System.nanoTime();
+      BenchRow row = OpTimer.time(deformable ? "deform_conv2d" : "conv2d", params, warmup, runs, cs::step);
+      long wall = System.nanoTime() - wall0;
+      if (cpu0 >= 0 && row.extra() != null) {
+        // As the peer's "cpu.self_cores" (here over warm-up and timed runs): 2.0 = both cores ours.
+        double cores = (processCpuNanos() - cpu0) / (double) wall;
+        row.extra().put("cpu", Map.of("self_cores", Math.round(cores * 100) / 100.0));
+      }
+      return row;
     }
+  }
+
+  /** CPU time of this process in ns, or -1 where the JVM does not report it. */
+  private static long processCpuNanos() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return -1;
   }
 
   /** One configuration's inputs, kept for all runs; each step works in its own sub-manager. */

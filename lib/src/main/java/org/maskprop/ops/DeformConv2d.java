@@ -9,6 +9,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
@@ -168,6 +170,7 @@ public final class DeformConv2d extends AbstractBlock {
     }
     long cg = c / g;
     DataType dt = input.getDataType();
+    boolean recording = isRecording(input, offset, mask, weight, bias);
     try (NDManager sub = input.getManager().newSubManager()) {
       sub.tempAttachAll(input, offset, weight);
       if (mask != null) {
@@ -229,6 +232,17 @@ public final class DeformConv2d extends AbstractBlock {
           NDArray rows =
               yi.clip(0, h - 1).mul(w).add(xi.clip(0, w - 1)).mul(g).add(rowBase).reshape(-1);
           NDArray picked = table.getNDArrayInternal().embedding(rows, table, SparseFormat.DENSE).singletonOrThrow();
+          if (!recording) {
+            // No graph: accumulate in place, saving two passes over the 4 column buffers.
+            picked.muli(wgt.reshape(-1, 1));
+            if (cols == null) {
+              cols = picked;
+            } else {
+              cols.addi(picked);
+              picked.close();
+            }
+            continue;
+          }
           NDArray term = picked.mul(wgt.reshape(-1, 1));
           picked.close();
           if (cols == null) {
@@ -262,6 +276,21 @@ public final class DeformConv2d extends AbstractBlock {
       }
       return sub.ret(out);
     }
+  }
+
+  /**
+   * True when autograd may record this call: some argument requires a gradient and, on the PyTorch
+   * engine, grad mode is on (DJL turns it on only inside a GradientCollector).
+   */
+  private static boolean isRecording(NDArray... arrays) {
+    boolean any = false;
+    for (NDArray a : arrays) {
+      any |= a != null && a.hasGradient();
+    }
+    if (!any) {
+      return false;
+    }
+    return !(arrays[0] instanceof PtNDArray) || JniUtils.isGradMode();
   }
 
   /** Builder for {@link DeformConv2d}; defaults: stride 1, padding 0, dilation 1, groups 1, bias. */

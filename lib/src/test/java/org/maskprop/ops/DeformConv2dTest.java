@@ -135,11 +135,14 @@ class DeformConv2dTest {
       for (NDArray a : leaves) {
         a.setRequiresGradient(true);
       }
+      Shape st = new Shape(cfg[0], cfg[1]);
+      Shape pd = new Shape(cfg[2], cfg[3]);
+      Shape dl = new Shape(cfg[4], cfg[5]);
+      // Outside a GradientCollector nothing is recorded (the in-place accumulation path).
+      NDArray inference = DeformConv2d.deformConv2d(x, offset, mask, weight, bias, st, pd, dl, (int) cfg[6]);
+      OpsTestUtil.assertClose(byName(f, "out"), inference, 1e-10, 1e-10, name + " out (no grad)");
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        NDArray out =
-            DeformConv2d.deformConv2d(
-                x, offset, mask, weight, bias,
-                new Shape(cfg[0], cfg[1]), new Shape(cfg[2], cfg[3]), new Shape(cfg[4], cfg[5]), (int) cfg[6]);
+        NDArray out = DeformConv2d.deformConv2d(x, offset, mask, weight, bias, st, pd, dl, (int) cfg[6]);
         OpsTestUtil.assertClose(byName(f, "out"), out, 1e-10, 1e-10, name + " out");
         gc.backward(out.mul(byName(f, "grad_out")).sum());
       }
