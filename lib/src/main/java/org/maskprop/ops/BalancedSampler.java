@@ -34,7 +34,11 @@ public final class BalancedSampler {
    *     Matcher#POSITIVE}
    */
   public Sample sample(NDArray labels, RandomGenerator random) {
-    int[] l = labels.toType(DataType.INT32, false).toIntArray();
+    int[] l;
+    try (NDManager scope = labels.getManager().newSubManager()) {
+      scope.tempAttachAll(labels);
+      l = labels.toType(DataType.INT32, false).toIntArray();
+    }
     int numPos = 0;
     int numNeg = 0;
     for (int v : l) {

@@ -46,19 +46,27 @@ public final class Nms {
       throw new IllegalArgumentException(
           "Nms: boxes must be [N, 4] and scores [N], got " + s + " and " + scores.getShape());
     }
-    float[] b = boxes.toType(DataType.FLOAT32, false).toFloatArray();
-    float[] sc = scores.toType(DataType.FLOAT32, false).toFloatArray();
-    int[] cls = classes == null ? null : classes.toType(DataType.INT32, false).toIntArray();
+    float[] b;
+    float[] sc;
+    int[] cls;
+    try (NDManager scope = boxes.getManager().newSubManager()) { // conversions are temporaries
+      scope.tempAttachAll(boxes, scores);
+      if (classes != null) {
+        scope.tempAttachAll(classes);
+      }
+      b = boxes.toType(DataType.FLOAT32, false).toFloatArray();
+      sc = scores.toType(DataType.FLOAT32, false).toFloatArray();
+      cls = classes == null ? null : classes.toType(DataType.INT32, false).toIntArray();
+    }
     int[] kept = keep(b, sc, cls, iouThreshold, scoreThreshold, maxOutputs);
     long[] out = new long[kept.length];
     for (int i = 0; i < kept.length; i++) {
       out[i] = kept[i];
     }
-    NDManager m = boxes.getManager();
-    return m.create(out, new Shape(out.length)).toDevice(boxes.getDevice(), false);
+    return boxes.getManager().create(out, new Shape(out.length)).toDevice(boxes.getDevice(), false);
   }
 
-  /** {@link #keep(float[], float[], int[], float, float, int)} without score threshold or cap. */
+  /** {@link #keep(float[], float[], int[], double, float, int)} without score threshold or cap. */
   public static int[] keep(float[] boxes, float[] scores, int[] classes, double iouThreshold) {
     return keep(boxes, scores, classes, iouThreshold, Float.NEGATIVE_INFINITY, -1);
   }
