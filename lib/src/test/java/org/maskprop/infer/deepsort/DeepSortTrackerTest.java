@@ -85,6 +85,40 @@ class DeepSortTrackerTest {
     }
   }
 
+  /**
+   * Two objects meet and bounce back: the motion model alone expects them to pass through each
+   * other and would swap the identities (checked with identical embeddings); the appearance cost
+   * of the cascade keeps them, with the Mahalanobis gate still admitting the turned-back boxes.
+   */
+  @Test
+  void bouncingObjectsNeedAppearance() {
+    assertEquals(0, bounceSwaps(BLUE));
+    assertTrue(bounceSwaps(RED) > 0, "with equal appearance motion alone swaps identities");
+  }
+
+  /** Number of frames in which the tracks of A (RED) and B ({@code embB}) are swapped. */
+  private static int bounceSwaps(float[] embB) {
+    Random rnd = new Random(7);
+    int frames = 20;
+    DeepSortTracker tracker = new DeepSortTracker(DeepSortParams.defaults(), frames);
+    int swaps = 0;
+    int idA = -1;
+    int idB = -1;
+    for (int f = 0; f < frames; f++) {
+      int d = f <= 10 ? f : 20 - f; // approach until they coincide at frame 10, then back
+      int[] ids = tracker.step(List.of(
+          det(rect(60 + 2 * d, 40, 20, 30), 1, 0.9, RED, rnd),
+          det(rect(100 - 2 * d, 40, 20, 30), 2, 0.9, embB, rnd)));
+      if (f == 0) {
+        idA = ids[0];
+        idB = ids[1];
+      } else if (ids[0] == idB || ids[1] == idA) {
+        swaps++;
+      }
+    }
+    return swaps;
+  }
+
   @Test
   void confirmedAfterNInitHitsAndDeletedAfterMaxAgeMisses() {
     Random rnd = new Random(2);
