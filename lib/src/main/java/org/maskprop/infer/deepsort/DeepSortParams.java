@@ -39,6 +39,7 @@ public record DeepSortParams(
   }
 
   public DeepSortParams withMaxAge(int age) {
-    return new DeepSortParams(maxCosineDistance, budget, maxIouDistance, age, nInit, gatingThreshold);
+    return new DeepSortParams(
+        maxCosineDistance, budget, maxIouDistance, age, nInit, gatingThreshold);
   }
 }

@@ -34,7 +34,7 @@ import org.maskprop.data.YtvisResult;
  */
 public final class DeepSortTracker {
 
-  /** Track lifecycle (Sec. 2.2, track handling). */
+  /** Track lifecycle (Sec. 2.1, track handling). */
   public enum TrackState {
     TENTATIVE,
     CONFIRMED,
@@ -88,6 +88,9 @@ public final class DeepSortTracker {
   private final List<Track> live = new ArrayList<>(); // not deleted, by id
   private final List<Track> all = new ArrayList<>(); // every track ever created, by id
   private int frame = -1;
+  private int embeddingLength = -1; // fixed by the first detection
+  private int maskHeight = -1;
+  private int maskWidth = -1;
 
   public DeepSortTracker(DeepSortParams params, int numFrames) {
     if (numFrames < 0) {
@@ -119,11 +122,14 @@ public final class DeepSortTracker {
    *     for a skipped empty-mask detection
    */
   public int[] step(List<AppearanceDetection> dets) {
-    frame++;
-    if (frame >= numFrames) {
+    if (frame + 1 >= numFrames) {
       throw new IllegalArgumentException(
-          "DeepSortTracker: frame " + frame + " beyond numFrames " + numFrames);
+          "DeepSortTracker: frame " + (frame + 1) + " beyond numFrames " + numFrames);
     }
+    for (int d = 0; d < dets.size(); d++) { // before any state changes
+      checkConsistent(dets.get(d), d);
+    }
+    frame++;
     for (Track t : live) {
       t.kalman = KalmanBoxFilter.predict(t.kalman);
       t.timeSinceUpdate++;
@@ -233,6 +239,25 @@ public final class DeepSortTracker {
     return out;
   }
 
+  /** All detections of a video share the mask size and the embedding length. */
+  private void checkConsistent(AppearanceDetection ad, int index) {
+    Rle m = ad.detection().mask();
+    if (embeddingLength < 0) {
+      embeddingLength = ad.embedding().length;
+      maskHeight = m.height();
+      maskWidth = m.width();
+    }
+    if (ad.embedding().length != embeddingLength
+        || m.height() != maskHeight
+        || m.width() != maskWidth) {
+      throw new IllegalArgumentException(
+          "DeepSortTracker: frame " + (frame + 1) + ", detection " + index + ": mask "
+              + m.height() + "x" + m.width() + " and embedding length " + ad.embedding().length
+              + ", expected "
+              + maskHeight + "x" + maskWidth + " and " + embeddingLength);
+    }
+  }
+
   private void record(Track t, AppearanceDetection ad) {
     t.segmentations[frame] = ad.detection().mask();
     t.scoreSums.merge(ad.detection().categoryId(), ad.detection().score(), Double::sum);
@@ -243,7 +268,10 @@ public final class DeepSortTracker {
     }
   }
 
-  /** Gated appearance cost {@code [tracks][unmatched]}: min cosine distance to the gallery (Eq. 3). */
+  /**
+   * Gated appearance cost {@code [tracks][unmatched]}: smallest cosine distance to the track's
+   * gallery (Eq. 3), infinite outside the Mahalanobis gate (Eq. 2).
+   */
   private double[][] appearanceCost(
       List<Track> tracks, List<Integer> unmatched, List<AppearanceDetection> dets, double[][] z) {
     double[][] cost = new double[tracks.size()][unmatched.size()];

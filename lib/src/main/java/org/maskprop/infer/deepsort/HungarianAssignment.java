@@ -22,7 +22,8 @@ public final class HungarianAssignment {
    */
   public static int[] solve(double[][] cost, double gateCost) {
     if (!Double.isFinite(gateCost)) {
-      throw new IllegalArgumentException("HungarianAssignment: gate cost " + gateCost + " not finite");
+      throw new IllegalArgumentException(
+          "HungarianAssignment: gate cost " + gateCost + " not finite");
     }
     int rows = cost.length;
     int[] colOf = new int[rows];
@@ -62,7 +63,10 @@ public final class HungarianAssignment {
     return colOf;
   }
 
-  /** Potentials algorithm on 1-based {@code a[n+1][m+1]}; returns the (1-based) row of each column, 0 if none. */
+  /**
+   * Potentials algorithm on 1-based {@code a[n+1][m+1]}, n <= m; returns the (1-based) row of
+   * each column, 0 if none.
+   */
   private static int[] minCostRows(double[][] a, int n, int m) {
     double[] u = new double[n + 1];
     double[] v = new double[m + 1];

@@ -2,8 +2,8 @@ package org.maskprop.infer.deepsort;
 
 /**
  * DeepSORT's Kalman filter on boxes (Wojke et al. 2017, Sec. 2.1): state
- * {@code (cx, cy, a, h, vcx, vcy, va, vh)} with a constant-velocity model (unit time step per frame)
- * and a direct observation of {@code (cx, cy, a, h)} (centre, aspect ratio w/h, height).
+ * {@code (cx, cy, a, h, vcx, vcy, va, vh)} with a constant-velocity model (unit time step per
+ * frame) and a direct observation of {@code (cx, cy, a, h)} (centre, aspect ratio w/h, height).
  *
  * <p>Noise standard deviations scale with the current height so the filter behaves the same at
  * every object size: position 1/20 of h, velocity 1/160 of h, with small fixed values for the
@@ -94,7 +94,10 @@ public final class KalmanBoxFilter {
     return new Projection(mean, cov);
   }
 
-  /** Correction with measurement {@code z}: {@code K = P H^T S^-1}, {@code x += K y}, {@code P -= K S K^T}. */
+  /**
+   * Correction with measurement {@code z}: {@code K = P H^T S^-1}, {@code x += K y},
+   * {@code P -= K S K^T}.
+   */
   public static State update(State s, double[] z) {
     Projection pr = project(s);
     double[][] l = cholesky(pr.covariance());

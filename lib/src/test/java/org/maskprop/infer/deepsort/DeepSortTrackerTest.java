@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -128,8 +129,9 @@ class DeepSortTrackerTest {
     for (int f = 0; f < 3; f++) {
       tracker.step(List.of(det(m, 3, 0.5, RED, rnd)));
       assertEquals(1, tracker.tracks().size());
-      assertEquals(f < 2 ? DeepSortTracker.TrackState.TENTATIVE : DeepSortTracker.TrackState.CONFIRMED,
-          tracker.tracks().get(0).state(), "after frame " + f);
+      DeepSortTracker.TrackState expected =
+          f < 2 ? DeepSortTracker.TrackState.TENTATIVE : DeepSortTracker.TrackState.CONFIRMED;
+      assertEquals(expected, tracker.tracks().get(0).state(), "after frame " + f);
       assertEquals(f + 1, tracker.tracks().get(0).hits());
     }
     for (int miss = 1; miss <= maxAge; miss++) {
@@ -210,6 +212,20 @@ class DeepSortTrackerTest {
     tracker.step(List.of());
     int[] ids = tracker.step(List.of(det(rect(150, 30, 20, 30), 1, 0.8, RED, rnd)));
     assertEquals(1, ids[0]);
+  }
+
+  @Test
+  void inconsistentEmbeddingOrMaskSizeIsRejected() {
+    Random rnd = new Random(8);
+    DeepSortTracker tracker = new DeepSortTracker(DeepSortParams.defaults(), 5);
+    tracker.step(List.of(det(rect(10, 10, 20, 20), 1, 0.5, RED, rnd)));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> tracker.step(List.of(det(rect(10, 10, 20, 20), 1, 0.5, new float[] {1, 0}, rnd))));
+    assertTrue(e.getMessage().contains("frame 1"), e.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> tracker.step(List.of(det(Rle.empty(50, 50), 1, 0.5, RED, rnd))));
+    assertThrows(IllegalArgumentException.class,
+        () -> new AppearanceDetection(new Detection(Rle.empty(H, W), 1, 0.5), new float[3]));
   }
 
   @Test
