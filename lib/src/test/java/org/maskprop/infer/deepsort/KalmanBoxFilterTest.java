@@ -79,4 +79,37 @@ class KalmanBoxFilterTest {
     System.arraycopy(z, 0, mean, 0, 4);
     assertArrayEquals(xywh, KalmanBoxFilter.toXywh(mean), 1e-12);
   }
+
+  /**
+   * Fixture from the reference implementation (nwojke/deep_sort, {@code kalman_filter.py}, numpy
+   * 1.24): initiate on the first measurement, then predict/update on three more, then predict,
+   * then the gating distance of one more measurement.
+   */
+  @Test
+  void matchesReferenceImplementationOnASequence() {
+    double[][] zs = {{50, 60, 0.6, 40}, {53, 61, 0.62, 41}, {57, 59, 0.61, 43}, {60, 62, 0.6, 42}};
+    KalmanBoxFilter.State s = KalmanBoxFilter.initiate(zs[0]);
+    for (int i = 1; i < zs.length; i++) {
+      s = KalmanBoxFilter.update(KalmanBoxFilter.predict(s), zs[i]);
+    }
+    s = KalmanBoxFilter.predict(s);
+    double[] mean = {
+      61.79655669533162, 61.531028007926935, 0.6006435057848477, 42.82384458548997,
+      2.320313478868432, 0.292011152034688, 4.362627403481105e-10, 0.4719875968494392
+    };
+    double[] diag = {
+      12.499576559609864, 12.499576559609864, 0.00047310687166241146, 12.499576559609864,
+      2.2461020778413237, 2.2461020778413237, 4.999999569414196e-10, 2.2461020778413237
+    };
+    for (int i = 0; i < 8; i++) {
+      assertEquals(mean[i], s.mean()[i], 1e-9 * Math.max(1, Math.abs(mean[i])), "mean " + i);
+      assertEquals(diag[i], s.covariance()[i][i], 1e-9 * Math.max(1e-3, diag[i]), "cov " + i);
+    }
+    assertEquals(3.345297911371627, s.covariance()[0][4], 1e-9);
+    assertEquals(3.345297911371627, s.covariance()[1][5], 1e-9);
+    assertEquals(3.345297911371627, s.covariance()[3][7], 1e-9);
+    assertEquals(0.543055698000027,
+        KalmanBoxFilter.gatingDistance(KalmanBoxFilter.project(s), new double[] {64, 60, 0.58, 44}),
+        1e-9);
+  }
 }
