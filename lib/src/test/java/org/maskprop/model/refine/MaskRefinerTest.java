@@ -227,6 +227,36 @@ class MaskRefinerTest {
     }
   }
 
+  /**
+   * The residual head starts at zero, so only it gets a gradient at first; with non-zero head weights
+   * every conv does (the loss reaches the whole trunk).
+   */
+  @Test
+  void gradientsReachEveryConv() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      m.getEngine().setRandomSeed(8);
+      int s = 16;
+      MaskRefiner r = refiner(m, 16, 4, 2, 0.2, s, s);
+      for (Pair<String, Parameter> p : r.getParameters()) {
+        if (p.getKey().contains("mask_delta")) {
+          NDArray a = p.getValue().getArray();
+          a.addi(m.randomNormal(0f, 0.1f, a.getShape(), DataType.FLOAT32));
+        }
+      }
+      ParameterStore ps = new ParameterStore(m, false);
+      NDArray masks = m.randomUniform(0f, 1f, new Shape(2, s, s));
+      NDArray boxes = m.create(new float[] {2, 2, 10, 12, 5, 1, 15, 9}, new Shape(2, 4));
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        gc.backward(r.refine(ps, m.randomNormal(new Shape(1, 3, s, s)), masks, boxes, masks.gt(0.5), true).loss());
+      }
+      assertEquals(2 + 2 * 2 * 2 + 2, r.getParameters().size());
+      for (Pair<String, Parameter> p : r.getParameters()) {
+        float g = p.getValue().getArray().getGradient().abs().sum().getFloat();
+        assertTrue(g > 0 && Float.isFinite(g), p.getKey() + " gradient " + g);
+      }
+    }
+  }
+
   @Test
   void repeatedTrainingStepsKeepTheArrayCountFlat() {
     try (NDManager m = NDManager.newBaseManager()) {
