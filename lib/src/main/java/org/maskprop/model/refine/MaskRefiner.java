@@ -38,7 +38,8 @@ import org.maskprop.ops.RoiAlign;
  *       [U]); a 1x1 conv to one channel.
  *   <li>The 1x1 conv predicts a residual on the input mask's logit [U]: {@code logits =
  *       logit(clip(mask patch, eps, 1 - eps)) + delta}. It starts at zero, so an untrained refiner
- *       returns the input mask (up to resampling) and training only has to learn corrections.
+ *       returns the input mask (up to resampling and the clip to {@code [eps, 1 - eps]}, eps 0.01
+ *       [U]) and training only has to learn corrections.
  *   <li>Paste back: the refined probabilities {@code sigmoid(logits)} are bilinearly resampled into the
  *       crop box ({@code Ry [n, H, P] x patch x Rx^T [n, P, W]}, the {@code MaskPaster} convention of
  *       detectron2's {@code paste_masks_in_image}); with {@code c} the paste coverage (1 inside the
@@ -189,6 +190,41 @@ public final class MaskRefiner extends AbstractBlock {
         loss = scope.ret(bceWithLogits(logits, target.reshape(n, patchSize, patchSize)));
       }
       return new RefineOutput(scope.ret(out), scope.ret(logits), scope.ret(crop), loss);
+    }
+  }
+
+  /**
+   * Refines box-relative low-resolution masks (e.g. the mask head's {@code [n, 28, 28]}
+   * probabilities): they are first pasted into the frame inside their boxes (bilinear, zero outside
+   * the box), then refined as by {@link #refine}.
+   *
+   * @param boxMasks {@code [n, M, M]} probabilities relative to {@code boxes}
+   */
+  public RefineOutput refineBoxMasks(
+      ParameterStore ps, NDArray image, NDArray boxMasks, NDArray boxes, NDArray gtMasks, boolean training) {
+    Shape is = image.getShape();
+    Shape bs = boxMasks.getShape();
+    if (is.dimension() != 4 || bs.dimension() != 3 || !boxes.getShape().equals(new Shape(bs.get(0), 4))) {
+      throw new IllegalArgumentException(
+          "MaskRefiner: image " + is + ", box masks " + bs + " and boxes " + boxes.getShape()
+              + " must be [1, 3, H, W], [n, M, M] and [n, 4]");
+    }
+    try (NDManager scope = image.getManager().newSubManager()) {
+      attachOnce(scope, image, boxMasks, boxes, gtMasks);
+      NDArray frameMasks = pasteToFrame(boxMasks.stopGradient(), boxes.stopGradient(), (int) is.get(2), (int) is.get(3));
+      RefineOutput out = refine(ps, image, frameMasks, boxes, gtMasks, training);
+      return new RefineOutput(scope.ret(out.masks()), scope.ret(out.patchLogits()), scope.ret(out.cropBoxes()),
+          out.loss() == null ? null : scope.ret(out.loss()));
+    }
+  }
+
+  /** {@code [n, M, M]} box-relative probabilities to {@code [n, H, W]} frame masks, zero outside the boxes. */
+  static NDArray pasteToFrame(NDArray boxMasks, NDArray boxes, int height, int width) {
+    Shape bs = boxMasks.getShape();
+    try (NDManager scope = boxMasks.getManager().newSubManager()) {
+      scope.tempAttachAll(boxMasks, boxes);
+      NDArray zeros = scope.zeros(new Shape(bs.get(0), height, width), boxMasks.getDataType());
+      return scope.ret(pasteBack(boxMasks, boxes.toType(boxMasks.getDataType(), false), zeros, height, width));
     }
   }
 

@@ -172,6 +172,27 @@ class MaskRefinerTest {
     }
   }
 
+  /**
+   * Box-relative masks are pasted into the frame first: an all-ones 8x8 mask in a box on pixel
+   * boundaries no wider than the mask fills exactly the box; the refined output has the frame shape.
+   */
+  @Test
+  void boxRelativeMasksArePastedIntoTheirBoxes() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      int s = 16;
+      NDArray boxes = m.create(new float[] {3, 5, 9, 12}, new Shape(1, 4));
+      NDArray pasted = MaskRefiner.pasteToFrame(m.ones(new Shape(1, 8, 8)), boxes, s, s);
+      NDArray expected = m.zeros(new Shape(1, s, s));
+      expected.set(new ai.djl.ndarray.index.NDIndex("0, 5:12, 3:9"), 1f);
+      assertTrue(pasted.sub(expected).abs().max().getFloat() < 1e-5, pasted.toDebugString(true));
+      MaskRefiner r = refiner(m, 16, 4, 1, 0.2, s, s);
+      RefineOutput out = r.refineBoxMasks(new ParameterStore(m, false), m.zeros(new Shape(1, 3, s, s)),
+          m.ones(new Shape(1, 8, 8)), boxes, expected, true);
+      assertEquals(new Shape(1, s, s), out.masks().getShape());
+      assertTrue(out.hasLoss());
+    }
+  }
+
   @Test
   void disabledRefinementLeavesMasksUnchanged() {
     try (NDManager m = NDManager.newBaseManager()) {
