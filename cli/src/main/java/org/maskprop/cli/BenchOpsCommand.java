@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import org.maskprop.bench.BenchOptions;
 import org.maskprop.bench.BenchRow;
 import org.maskprop.bench.DeformConvBench;
+import org.maskprop.bench.DetectionOpsBench;
 import org.maskprop.util.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,6 +42,11 @@ final class BenchOpsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // As the peer harness runs: 2 intra-op threads, 1 inter-op thread (unless set by the user);
+    // read by the engine when it starts, which is below.
+    System.setProperty("ai.djl.pytorch.num_threads", System.getProperty("ai.djl.pytorch.num_threads", "2"));
+    System.setProperty("ai.djl.pytorch.num_interop_threads",
+        System.getProperty("ai.djl.pytorch.num_interop_threads", "1"));
     BenchOptions options = new BenchOptions(Pattern.compile(ops), runs, warmup);
     List<String> lines = new ArrayList<>();
     Consumer<BenchRow> sink =
@@ -52,10 +58,11 @@ final class BenchOpsCommand implements Callable<Integer> {
         };
     if (memory) {
       DeformConvBench.runMemory(options, System.out);
+      DetectionOpsBench.runMemory(options, System.out);
     } else {
       DeformConvBench.run(options, sink);
+      DetectionOpsBench.run(options, sink);
     }
-    // DetectionOpsBench hook
     if (out != null && !memory) {
       AtomicFiles.writeBytes(out, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
     }
