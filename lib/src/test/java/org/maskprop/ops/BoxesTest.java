@@ -44,4 +44,14 @@ class BoxesTest {
       assertArrayEquals(new float[] {1 / 7f, 1, 0, 0, 0, 0, 0, 0}, iou.toFloatArray(), 1e-6f);
     }
   }
+
+  @Test
+  void iouOfASetWithItselfLeavesTheBoxesUsable() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      Boxes a = new Boxes(m.create(new float[] {0, 0, 2, 2, 1, 1, 3, 3}, new Shape(2, 4)));
+      assertArrayEquals(new float[] {1, 1 / 7f, 1 / 7f, 1}, BoxOps.pairwiseIou(a, a).toFloatArray(), 1e-6f);
+      assertArrayEquals(new float[] {4, 4}, a.area().toFloatArray(), 1e-6f); // still alive
+      assertArrayEquals(new float[] {1, 1 / 7f, 1 / 7f, 1}, BoxOps.pairwiseIou(a, a).toFloatArray(), 1e-6f);
+    }
+  }
 }
