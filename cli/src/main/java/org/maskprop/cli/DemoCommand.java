@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "The end-to-end demo on SynthVIS (CPU): generate data, predict, evaluate, track in MLflow.",
-      "Writes DIR/synthvis/, DIR/results/<predictor>.json, DIR/metrics/<predictor>.json and",
+      "Writes DIR/data/ (SynthVIS), DIR/results/<predictor>.json, DIR/metrics/<predictor>.json and",
       "DIR/report.md; runs go to ./mlruns (or MLFLOW_TRACKING_URI)."
     })
 final class DemoCommand implements Callable<Integer> {
@@ -63,7 +63,7 @@ final class DemoCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     SynthVisSpec spec =
         SynthVisSpec.of(SynthPreset.parse(preset), videos, null, null, frames, size, seed, SynthVisSpec.DEFAULT_THREADS);
-    Path data = out.resolve("synthvis");
+    Path data = out.resolve("data");
     System.out.printf("[1/3] SynthVIS %s: %d/%d/%d videos x %d frames at %s -> %s%n",
         preset, spec.trainVideos(), spec.validVideos(), spec.testVideos(), frames, size, data);
     SynthVis.generate(spec, data, true);
@@ -133,7 +133,9 @@ final class DemoCommand implements Callable<Integer> {
       }
       tracker.logArtifact(parent, report, "reports");
       tracker.endRun(parent, RunStatus.FINISHED);
-      return "runs logged to experiment '" + EXPERIMENT + "' (" + tracker.report() + ")";
+      String uri = System.getenv("MLFLOW_TRACKING_URI");
+      String where = uri == null || uri.isBlank() ? "./mlruns (mlflow ui --backend-store-uri ./mlruns)" : uri;
+      return "runs logged to experiment '" + EXPERIMENT + "' in " + where + "; " + tracker.report().summary();
     } finally {
       tracker.close();
     }
