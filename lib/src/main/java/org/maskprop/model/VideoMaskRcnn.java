@@ -31,6 +31,7 @@ import org.maskprop.model.propagation.MaskPropagationHead;
 import org.maskprop.model.propagation.PropagatedMasks;
 import org.maskprop.model.propagation.PropagationOutput;
 import org.maskprop.model.refine.MaskRefiner;
+import org.maskprop.model.refine.RefineOutput;
 import org.maskprop.ops.Boxes;
 import org.maskprop.ops.LossNames;
 import org.maskprop.ops.LossTerms;
@@ -55,9 +56,12 @@ import org.maskprop.ops.ShapeSpec;
  *       {@link FrameOutput}s.
  * </ul>
  *
- * <p>Which masks of {@code t} are propagated in training (GT or predicted) is {@link MaskSource},
- * read here only. The refiner is a child when configured; its loss is not part of {@link
- * #forwardTrain} yet.
+ * <p>Which masks of {@code t} are propagated in training is {@link MaskSource}, read here only: the
+ * GT masks, or the mask head's prediction for each GT instance (its GT box and class), pasted into
+ * the frame. Predicted masks are detached (TV5): the mask head learns from {@link LossNames#MASK}
+ * only, the propagation branch from {@link LossNames#PROP}. When a refiner is configured it learns
+ * (Sec. 4.4) to refine the same detached predictions on frame {@code t} against the GT masks ({@link
+ * LossNames#REFINE}).
  *
  * <p>Child order (parameter-file format, J2): {@code backbone}, {@code rpn}, {@code roi_heads}, {@code
  * propagation}, then {@code refine} when present. The first three follow torchvision's Mask R-CNN
@@ -127,9 +131,10 @@ public final class VideoMaskRcnn extends AbstractBlock {
    * Losses of one training pair (TV3: refuses a batch without targets). Detector terms on frame
    * {@code t} ({@link LossNames#RPN_OBJECTNESS}, {@link LossNames#RPN_BOX_REG}, per stage {@link
    * LossNames#cls}/{@link LossNames#box}, {@link LossNames#MASK}, {@link LossNames#SEMANTIC} when the
-   * semantic head is on) and {@link LossNames#PROP} (Eq. 2 on {@code t'}, times the propagation loss
-   * weight). Frame {@code t'} feeds the propagation branch only. Anchor and RoI sampling draw from a
-   * generator seeded by the model seed and {@code batch.iteration()}, so a step is reproducible.
+   * semantic head is on), {@link LossNames#PROP} (Eq. 2 on {@code t'}, times the propagation loss
+   * weight) and {@link LossNames#REFINE} when a refiner is configured. Frame {@code t'} feeds the
+   * propagation branch only. Anchor and RoI sampling draw from a generator seeded by the model seed
+   * and {@code batch.iteration()}, so a step is reproducible.
    *
    * @return scalar losses attached to the batch's manager
    */
@@ -156,14 +161,22 @@ public final class VideoMaskRcnn extends AbstractBlock {
       RpnOutput proposals = rpn.forward(ps, levels, specs, h, w, List.of(gt.boxes()), true, random);
       LossTerms losses = proposals.losses().merge(
           roiHeads.forward(ps, levels, specs, proposals.proposals(), List.of(gt), h, w, true, random).losses());
+      NDArray predicted = trainWith == MaskSource.PREDICTED || refiner.isPresent()
+          ? predictedMasks(ps, levels, gt, h, w) // [n, H, W], detached
+          : null;
       NDArray masksT = switch (trainWith) {
         case GT -> gtT.masks().toType(DataType.FLOAT32, false); // [n, H, W]
-        case PREDICTED -> throw new UnsupportedOperationException(
-            "propagation.trainWith=PREDICTED is not implemented yet: train with GT masks of frame t");
+        case PREDICTED -> predicted;
       };
       PropagationOutput prop = propagation.propagateWithLoss(ps, fT.get(PROPAGATION_LEVEL),
           fTPrime.get(PROPAGATION_LEVEL), masksT, propTargets, h, w, true);
       losses = losses.with(LossNames.PROP, prop.loss().mul(propagationLossWeight));
+      if (refiner.isPresent()) {
+        NDArray image = batch.frameT().expandDims(0); // [1, 3, H, W]
+        RefineOutput refined = refiner.get().refine(ps, image, predicted, gt.boxes().tensor(),
+            gtT.masks().toType(DataType.FLOAT32, false), true);
+        losses = losses.with(LossNames.REFINE, refined.loss());
+      }
       for (NDArray v : losses.asMap().values()) {
         scope.ret(v);
       }
@@ -218,6 +231,21 @@ public final class VideoMaskRcnn extends AbstractBlock {
           d.width()); // [n, H, W]
       return propagate(ps, t, tPrime, masks); // lands in p3's manager, outside this scope
     }
+  }
+
+  /**
+   * The mask head's masks for the GT instances (their boxes and classes), as detached frame-level
+   * probabilities {@code [n, H, W]}: the "predicted masks of frame t" of {@link MaskSource#PREDICTED}
+   * and the refiner's training input.
+   */
+  private NDArray predictedMasks(ParameterStore ps, List<NDArray> levels, GtInstances gt, int h, int w) {
+    NDArray boxes = gt.boxes().tensor().stopGradient(); // [n, 4]
+    NDManager m = levels.get(0).getManager();
+    Detections given = new Detections(new Boxes(boxes), m.ones(new Shape(gt.size())), gt.classes(), null, h, w);
+    int pooled = Math.min(CascadeRoiHeads.POOLED_LEVELS, levels.size());
+    NDArray logits = roiHeads.maskHead().forwardWithGivenBoxes(ps, levels.subList(0, pooled),
+        specs.subList(0, pooled), List.of(given)).get(0).maskLogits(); // [n, M, M]
+    return MaskPaster.paste(Activation.sigmoid(logits.stopGradient()), boxes, h, w);
   }
 
   private static void requireFrame(NDArray frame, int h, int w, String name) {

@@ -26,6 +26,9 @@ public final class LossNames {
    */
   public static final String PROP = "loss_prop";
 
+  /** High-resolution mask refinement (Sec. 4.4): per-pixel BCE on the refined patches. */
+  public static final String REFINE = "loss_refine";
+
   /** Box classification of cascade stage {@code k} (0-based), already multiplied by the stage weight. */
   public static String cls(int stage) {
     return "loss_cls_stage" + stage;

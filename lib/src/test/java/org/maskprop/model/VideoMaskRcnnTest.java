@@ -176,20 +176,63 @@ class VideoMaskRcnnTest {
   }
 
   @Test
-  void refusesPredictedMasksAndMissingTargets() {
+  void refusesABatchWithoutTargets() {
     try (NDManager m = NDManager.newBaseManager()) {
       ParameterStore ps = new ParameterStore(m, false);
-      VideoMaskRcnn predicted = ModelFactory.build(config("propagation.trainWith=PREDICTED"), m, SIZE, SIZE);
+      VideoMaskRcnn model = ModelFactory.build(config(), m, SIZE, SIZE);
       try (NDManager s = m.newSubManager(); PairBatch batch = pair(s, 0, 3, 2)) {
-        UnsupportedOperationException e =
-            assertThrows(UnsupportedOperationException.class, () -> predicted.forwardTrain(ps, batch));
-        assertTrue(e.getMessage().contains("PREDICTED"), e.getMessage());
         PairBatch noTargets = new PairBatch(0, batch.pair(), batch.transform(), batch.frameT(), batch.frameTPrime(),
             null, null, s);
         IllegalArgumentException absent =
-            assertThrows(IllegalArgumentException.class, () -> predicted.forwardTrain(ps, noTargets));
+            assertThrows(IllegalArgumentException.class, () -> model.forwardTrain(ps, noTargets));
         assertTrue(absent.getMessage().contains("no targets"), absent.getMessage());
       }
+    }
+  }
+
+  @Test
+  void predictedMasksOfTChangeOnlyThePropagationLoss() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      ParameterStore ps = new ParameterStore(m, false);
+      // same seed: identical initial weights and samples
+      VideoMaskRcnn gt = ModelFactory.build(config(), m, SIZE, SIZE);
+      VideoMaskRcnn predicted = ModelFactory.build(config("propagation.trainWith=PREDICTED"), m, SIZE, SIZE);
+      try (NDManager s = m.newSubManager(); PairBatch batch = pair(s, 0, 3, 2)) {
+        Map<String, NDArray> a = gt.forwardTrain(ps, batch).asMap();
+        Map<String, NDArray> b = predicted.forwardTrain(ps, batch).asMap();
+        assertEquals(a.keySet(), b.keySet());
+        for (String name : a.keySet()) {
+          float x = a.get(name).getFloat();
+          float y = b.get(name).getFloat();
+          if (name.equals(LossNames.PROP)) {
+            assertTrue(Math.abs(x - y) > 1e-3, "GT and predicted masks give the same loss_prop " + x);
+            assertTrue(Float.isFinite(y) && y >= 0 && y <= 1, "loss_prop " + y);
+          } else {
+            assertEquals(x, y, 1e-5 * Math.max(1, Math.abs(x)), name);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void refinerLearnsFromItsOwnLoss() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      ParameterStore ps = new ParameterStore(m, false);
+      VideoMaskRcnn model =
+          ModelFactory.build(config("refine.enabled=true", "refine.patchSize=16", "refine.channels=8"), m, SIZE, SIZE);
+      try (NDManager s = m.newSubManager(); PairBatch batch = pair(s, 0, 3, 2);
+          GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        LossTerms losses = model.forwardTrain(ps, batch);
+        assertEquals(LossNames.REFINE, List.copyOf(losses.asMap().keySet()).get(losses.size() - 1));
+        float refine = losses.get(LossNames.REFINE).getFloat();
+        assertTrue(Float.isFinite(refine) && refine > 0, "loss_refine " + refine);
+        gc.backward(losses.get(LossNames.REFINE));
+      }
+      assertTrue(gradient(model.refiner().orElseThrow(), "mask_delta") > 0);
+      // the refiner's input masks are detached: its loss trains no other part
+      assertEquals(0, gradient(model.roiHeads(), ""));
+      assertEquals(0, gradient(model.backbone(), ""));
     }
   }
 
