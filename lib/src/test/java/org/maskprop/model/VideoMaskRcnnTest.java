@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -176,6 +177,33 @@ class VideoMaskRcnnTest {
   }
 
   @Test
+  void framesOfAnySizeTrainAndDetect() {
+    // 64 x 85: what cpu-tiny's resize makes of a 480 x 640 video; neither side a multiple of 32
+    int h = 64;
+    int w = 85;
+    try (NDManager m = NDManager.newBaseManager()) {
+      VideoMaskRcnn model = ModelFactory.build(config(), m, h, w);
+      ParameterStore ps = new ParameterStore(m, false);
+      try (NDManager s = m.newSubManager(); PairBatch batch = pair(s, 0, 3, 2, h, w)) {
+        LossTerms losses = model.forwardTrain(ps, batch);
+        assertTrue(losses.asMap().values().stream().allMatch(v -> Float.isFinite(v.getFloat())), losses.toString());
+        FrameOutput t = model.detect(ps, batch.frameT());
+        assertEquals(new Shape(1, 16, 8, 11), t.p3().getShape()); // ceil(H / 8), ceil(W / 8)
+        assertEquals(h, t.height());
+        assertEquals(w, t.width());
+        PropagatedMasks p = model.propagate(ps, t, model.detect(ps, batch.frameTPrime()));
+        assertEquals(new Shape(t.detections().size(), h, w), p.masks().getShape());
+        // the DJL adapter gives the same detections as detect()
+        NDList out = model.forward(ps, new NDList(batch.frameT()), false);
+        assertEquals(4, out.size());
+        assertEquals(t.detections().boxes().tensor().getShape(), out.get(0).getShape());
+        assertTrue(t.detections().scores().eq(out.get(1)).all().getBoolean());
+        assertThrows(UnsupportedOperationException.class, () -> model.forward(ps, new NDList(batch.frameT()), true));
+      }
+    }
+  }
+
+  @Test
   void refusesABatchWithoutTargets() {
     try (NDManager m = NDManager.newBaseManager()) {
       ParameterStore ps = new ParameterStore(m, false);
@@ -272,49 +300,53 @@ class VideoMaskRcnnTest {
 
   /** The pair (t = 0, t' = 1) on a sub-manager of {@code parent}; t' has the objects moved by (dx, dy). */
   static PairBatch pair(NDManager parent, long iteration, int dx, int dy) {
+    return pair(parent, iteration, dx, dy, SIZE, SIZE);
+  }
+
+  static PairBatch pair(NDManager parent, long iteration, int dx, int dy, int h, int w) {
     NDManager m = parent.newSubManager();
     FramePair fp = new FramePair(1, 0, 1, new int[] {11, 12}, new int[] {11, 12}, new int[0]);
-    return new PairBatch(iteration, fp, FrameTransform.identity(SIZE, SIZE), image(m, 0, 0), image(m, dx, dy),
-        targets(m, 0, 0), targets(m, dx, dy), m);
+    return new PairBatch(iteration, fp, FrameTransform.identity(h, w), image(m, 0, 0, h, w), image(m, dx, dy, h, w),
+        targets(m, 0, 0, h, w), targets(m, dx, dy, h, w), m);
   }
 
   /** A dark frame with a bright square and a reddish rectangle, shifted by (dx, dy); [3, H, W]. */
-  static NDArray image(NDManager m, int dx, int dy) {
-    float[] px = new float[3 * SIZE * SIZE];
+  static NDArray image(NDManager m, int dx, int dy, int h, int w) {
+    float[] px = new float[3 * h * w];
     for (int c = 0; c < 3; c++) {
-      for (int y = 0; y < SIZE; y++) {
-        for (int x = 0; x < SIZE; x++) {
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
           float v = -1;
           if (inside(BOXES_T[0], x - dx, y - dy)) {
             v = 2;
           } else if (inside(BOXES_T[1], x - dx, y - dy)) {
             v = c == 0 ? 1 : 0;
           }
-          px[(c * SIZE + y) * SIZE + x] = v;
+          px[(c * h + y) * w + x] = v;
         }
       }
     }
-    return m.create(px, new Shape(3, SIZE, SIZE));
+    return m.create(px, new Shape(3, h, w));
   }
 
   static boolean inside(int[] b, int x, int y) {
     return x >= b[0] && x < b[2] && y >= b[1] && y < b[3];
   }
 
-  static FrameTargets targets(NDManager m, int dx, int dy) {
-    byte[] masks = new byte[2 * SIZE * SIZE];
+  static FrameTargets targets(NDManager m, int dx, int dy, int h, int w) {
+    byte[] masks = new byte[2 * h * w];
     float[] boxes = new float[8];
     for (int i = 0; i < 2; i++) {
       int[] b = BOXES_T[i];
-      for (int y = 0; y < SIZE; y++) {
-        for (int x = 0; x < SIZE; x++) {
-          masks[(i * SIZE + y) * SIZE + x] = (byte) (inside(b, x - dx, y - dy) ? 1 : 0);
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          masks[(i * h + y) * w + x] = (byte) (inside(b, x - dx, y - dy) ? 1 : 0);
         }
       }
       float[] shifted = {b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy};
       System.arraycopy(shifted, 0, boxes, 4 * i, 4);
     }
     return new FrameTargets(new Boxes(m.create(boxes, new Shape(2, 4))), m.create(new long[] {1, 2}),
-        m.create(masks, new Shape(2, SIZE, SIZE)).toType(DataType.UINT8, false), new int[] {11, 12}, SIZE, SIZE);
+        m.create(masks, new Shape(2, h, w)).toType(DataType.UINT8, false), new int[] {11, 12}, h, w);
   }
 }
