@@ -204,6 +204,30 @@ class VideoMaskRcnnTest {
   }
 
   @Test
+  void everyOptionalBranchKeepsTheArrayCountFlat() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      VideoMaskRcnn model = ModelFactory.build(config("propagation.trainWith=PREDICTED", "refine.enabled=true",
+          "refine.patchSize=16", "refine.channels=8", "roiHeads.semanticHead=true", "roiHeads.stages=2",
+          "roiHeads.stageIous=[0.5, 0.6]", "roiHeads.stageLossWeights=[1.0, 0.5]"), m, SIZE, SIZE);
+      ParameterStore ps = new ParameterStore(m, false);
+      int arrays = -1;
+      for (int step = 0; step < 3; step++) {
+        try (NDManager s = m.newSubManager(); PairBatch batch = pair(s, step, 3, 2);
+            GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          LossTerms losses = model.forwardTrain(ps, batch);
+          assertEquals(10, losses.size(), losses.toString());
+          gc.backward(losses.sum());
+        }
+        int count = m.getManagedArrays().size();
+        if (step == 0) {
+          arrays = count;
+        }
+        assertEquals(arrays, count, "arrays left after step " + step);
+      }
+    }
+  }
+
+  @Test
   void refusesABatchWithoutTargets() {
     try (NDManager m = NDManager.newBaseManager()) {
       ParameterStore ps = new ParameterStore(m, false);
