@@ -20,6 +20,15 @@ public final class LossNames {
   /** HTC-style semantic segmentation head, already multiplied by its weight. */
   public static final String SEMANTIC = "loss_semantic";
 
+  /**
+   * Mask propagation (Eq. 2): {@code (1/n) sum_i (1 - sIoU(M^i_{t->t'}, M^{GT,i}_{t'}))} for one frame
+   * pair; the assembled model multiplies it by {@code propagation.lossWeight}.
+   */
+  public static final String PROP = "loss_prop";
+
+  /** High-resolution mask refinement (Sec. 4.4): per-pixel BCE on the refined patches. */
+  public static final String REFINE = "loss_refine";
+
   /** Box classification of cascade stage {@code k} (0-based), already multiplied by the stage weight. */
   public static String cls(int stage) {
     return "loss_cls_stage" + stage;

@@ -57,8 +57,8 @@ public final class MaskPropagationHead extends AbstractBlock {
   /** Parameter-file format version (J2): bump with a migration when children or parameters change. */
   private static final byte VERSION = 1;
 
-  /** Loss key of Eq. 2 in {@link LossTerms} (not yet in {@code ops.LossNames}). */
-  public static final String LOSS_PROP = "loss_prop";
+  /** Loss key of Eq. 2 in {@link LossTerms}. */
+  public static final String LOSS_PROP = org.maskprop.ops.LossNames.PROP;
 
   /** Offsets per pixel of a 3x3 kernel: (dy, dx) per tap. */
   static final int OFFSET_CHANNELS = 2 * 3 * 3;

@@ -64,7 +64,7 @@ public final class MaskRefiner extends AbstractBlock {
   private static final byte VERSION = 1;
 
   /** Loss key of the refinement BCE (for the caller's loss terms). */
-  public static final String LOSS_REFINE = "loss_refine";
+  public static final String LOSS_REFINE = org.maskprop.ops.LossNames.REFINE;
 
   private final int patchSize;
   private final int channels;

@@ -1,0 +1,41 @@
+package org.maskprop.model;
+
+import ai.djl.ndarray.NDArray;
+import java.util.Map;
+import org.maskprop.model.detect.Detections;
+
+/**
+ * What {@link VideoMaskRcnn#detect} computes once per frame and inference caches for the {@code T'}
+ * frames of its window: the FPN features (propagation reads P3 of both frames of a pair) and the
+ * frame's final detections with mask logits.
+ *
+ * @param features {@code p2..p6} by name, each {@code [1, C, H_l, W_l]}, finest first
+ * @param detections final instances of the frame ({@link Detections#hasMasks()} is true)
+ */
+public record FrameOutput(Map<String, NDArray> features, Detections detections) {
+  public FrameOutput {
+    features = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(features));
+    if (!features.containsKey(VideoMaskRcnn.PROPAGATION_LEVEL)) {
+      throw new IllegalArgumentException("FrameOutput: no " + VideoMaskRcnn.PROPAGATION_LEVEL + " in "
+          + features.keySet());
+    }
+    if (!detections.hasMasks()) {
+      throw new IllegalArgumentException("FrameOutput: detections without mask logits");
+    }
+  }
+
+  /** Frame height in pixels. */
+  public int height() {
+    return detections.height();
+  }
+
+  /** Frame width in pixels. */
+  public int width() {
+    return detections.width();
+  }
+
+  /** The features the propagation branch runs on, {@code [1, C, h, w]}. */
+  public NDArray p3() {
+    return features.get(VideoMaskRcnn.PROPAGATION_LEVEL);
+  }
+}
