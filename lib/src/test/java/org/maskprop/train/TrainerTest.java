@@ -287,6 +287,25 @@ class TrainerTest {
     assertEquals(2, hook.failures());
   }
 
+  @Test
+  void nativeArraysStayFlatAcrossSteps(@TempDir Path dir) {
+    try (NDManager m = NDManager.newBaseManager()) {
+      List<Integer> counts = new ArrayList<>();
+      TrainingHook counter = new TrainingHook() {
+        @Override
+        public void afterStep(TrainContext ctx) {
+          counts.add(((ai.djl.ndarray.BaseNDManager) m).getManagedArrays().size());
+        }
+      };
+      try (Trainer<ToyModel.Batch> t =
+          trainer(m, new ToyModel(m, 1, 4, 1f), config(8, 0, 0, 0.5), dir, "h", List.of(counter))) {
+        t.train();
+      }
+      // step 0 creates the momentum buffers; afterwards every step frees what it made
+      assertEquals(counts.get(1), counts.get(7), "arrays per step: " + counts);
+    }
+  }
+
   private static String read(Path p) {
     try {
       return Files.readString(p, StandardCharsets.UTF_8);
