@@ -14,6 +14,11 @@ import java.util.Map;
  * private map, the buffers are ours, keyed by parameter name, so a checkpoint can save and restore
  * them and a resumed run continues bit for bit (STYLE.md {@code train}).
  *
+ * <p>One difference from torch: torch skips a parameter whose {@code .grad} is None (not reached by
+ * this step's graph), while DJL hands us a zero gradient for it, so such a parameter still decays and
+ * moves with its momentum. Parameters that never train should be frozen ({@code requiresGradient}
+ * false); the {@link Trainer} skips those.
+ *
  * <p>Call {@link #update} outside any gradient collector (the engine is then in no-grad mode and the
  * in-place update of a leaf is allowed). Buffers live in a sub-manager of the given parent.
  */
