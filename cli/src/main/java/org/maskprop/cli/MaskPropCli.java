@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
 import org.maskprop.InputException;
+import org.maskprop.train.TrainingDivergedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,6 +16,7 @@ import picocli.CommandLine.Command;
     description = "MaskProp video instance segmentation: data, training, inference, evaluation.",
     subcommands = {
       SynthCommand.class,
+      TrainCommand.class,
       EvalCommand.class,
       BenchCommand.class,
       PrepareCommand.class,
@@ -27,6 +29,9 @@ public final class MaskPropCli implements Callable<Integer> {
 
   /** Exit code for bad input (data, config, arguments): a one-line message, no stack trace. */
   public static final int EXIT_INPUT = 2;
+
+  /** Exit code when training diverges (a NaN or infinite loss). */
+  public static final int EXIT_DIVERGED = 3;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -45,6 +50,10 @@ public final class MaskPropCli implements Callable<Integer> {
           if (ex instanceof InputException) {
             err.println("maskprop " + commandLine.getCommandName() + ": " + ex.getMessage());
             return EXIT_INPUT;
+          }
+          if (ex instanceof TrainingDivergedException) {
+            err.println("maskprop " + commandLine.getCommandName() + ": training diverged: " + ex.getMessage());
+            return EXIT_DIVERGED;
           }
           if (ex instanceof UncheckedIOException || ex instanceof java.io.IOException) {
             err.println("maskprop " + commandLine.getCommandName() + ": " + ex.getMessage());
