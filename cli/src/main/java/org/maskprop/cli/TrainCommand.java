@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.maskprop.config.MaskPropConfig;
 import org.maskprop.tracking.FileStoreTracker;
 import org.maskprop.tracking.Tracker;
@@ -76,8 +77,11 @@ final class TrainCommand implements Callable<Integer> {
     if (r.iterations() <= 0) {
       w.printf(Locale.ROOT, "nothing to do: the run is at iteration %d of %d%n", r.startIteration(), r.maxIteration());
     } else {
-      w.printf(Locale.ROOT, "iterations %d..%d in %.1f s (%.3f s/it); last loss %.4f %s%n", r.startIteration() + 1,
-          r.maxIteration(), r.seconds(), r.seconds() / r.iterations(), r.lastTotal(), r.lastLosses());
+      String terms = r.lastLosses().entrySet().stream()
+          .map(e -> String.format(Locale.ROOT, "%s %.4f", e.getKey(), e.getValue()))
+          .collect(Collectors.joining(", "));
+      w.printf(Locale.ROOT, "iterations %d..%d in %.1f s (%.3f s/it); last loss %.4f (%s)%n", r.startIteration() + 1,
+          r.maxIteration(), r.seconds(), r.seconds() / r.iterations(), r.lastTotal(), terms);
     }
     w.printf("checkpoint %s; MLflow run %s (experiment %s)%n", out.resolve(Checkpointer.FINAL), r.runId(),
         TrainRun.EXPERIMENT);

@@ -92,6 +92,16 @@ class TrainCommandTest {
   }
 
   @Test
+  void divergenceExitsWithThree() {
+    Path data = tmp.resolve("data");
+    SynthVis.generate(SynthVisSpec.of(SynthPreset.EASY, 2, 2, 2, 3, "48x64", 3, 1), data, false);
+    CliRun r = run(args(data, tmp.resolve("run"), tmp.resolve("mlruns"), 3, "--set", "train.baseLr=1e30",
+        "--set", "train.warmupIterations=0", "--set", "train.gradClipNorm=1e30"));
+    assertEquals(3, r.code(), r.err());
+    assertTrue(r.err().contains("diverged"), r.err());
+  }
+
+  @Test
   void missingDataRootIsAnInputErrorNamingThePathAndTheSynthCommand() {
     Path missing = tmp.resolve("nowhere");
     CliRun r = run(args(missing, tmp.resolve("run"), tmp.resolve("mlruns"), 2));
