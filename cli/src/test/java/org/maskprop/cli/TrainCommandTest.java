@@ -113,12 +113,27 @@ class TrainCommandTest {
   }
 
   @Test
+  void configFileIsReadWithSetsOnTop() throws Exception {
+    Path cfg = tmp.resolve("run.yaml");
+    Files.writeString(cfg, "preset: cpu-tiny\ndata:\n  root: " + tmp.resolve("from-file") + "\n");
+    CliRun fromFile = run("train", "--config", cfg.toString(), "--out", tmp.resolve("r").toString());
+    assertEquals(2, fromFile.code());
+    assertTrue(fromFile.err().contains(tmp.resolve("from-file").resolve("train.json").toString()), fromFile.err());
+    CliRun overridden = run("train", "--config", cfg.toString(), "--set", "data.root=" + tmp.resolve("from-set"),
+        "--out", tmp.resolve("r").toString());
+    assertEquals(2, overridden.code());
+    assertTrue(overridden.err().contains(tmp.resolve("from-set").resolve("train.json").toString()), overridden.err());
+  }
+
+  @Test
   void unknownSetKeyAndMissingSourceExitWithTwo() {
     CliRun key = run("train", "--preset", "cpu-tiny", "--set", "train.iterationz=3", "--out", tmp.resolve("r").toString());
     assertEquals(2, key.code());
     assertTrue(key.err().contains("iterationz"), key.err());
     CliRun none = run("train", "--out", tmp.resolve("r").toString());
     assertEquals(2, none.code());
+    CliRun both = run("train", "--preset", "cpu-tiny", "--config", "x.yaml", "--out", tmp.resolve("r").toString());
+    assertEquals(2, both.code());
     CliRun preset = run("train", "--preset", "gpu-huge", "--out", tmp.resolve("r").toString());
     assertEquals(2, preset.code());
     assertTrue(preset.err().contains("gpu-huge"), preset.err());
