@@ -25,10 +25,11 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Trains MaskProp on frame pairs of data.root (<root>/<trainSplit>.json and <root>/<trainSplit>/JPEGImages,",
-      "e.g. from `maskprop synth --out <root>`). Writes RUN_DIR/config.yaml (resolved config), checkpoints",
-      "every train.checkpointPeriod iterations, RUN_DIR/model_final.ckpt and last_checkpoint, and logs params",
-      "and per-step losses to MLflow experiment 'maskprop-train' (./mlruns, MLFLOW_TRACKING_URI or --mlruns).",
+      "Trains MaskProp on frame pairs of data.root (<root>/<trainSplit>.json and <root>/<trainSplit>/JPEGImages, "
+          + "e.g. from `maskprop synth --out <root>`).",
+      "Writes RUN_DIR/config.yaml (resolved config), a checkpoint every train.checkpointPeriod iterations, "
+          + "RUN_DIR/model_final.ckpt and last_checkpoint, and logs params and per-step losses to the MLflow "
+          + "experiment 'maskprop-train' (./mlruns, MLFLOW_TRACKING_URI or --mlruns).",
       "Exit 2 on bad input (config, data, run folder), 3 when the loss diverges (NaN/inf)."
     })
 final class TrainCommand implements Callable<Integer> {
