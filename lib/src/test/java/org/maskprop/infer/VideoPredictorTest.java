@@ -107,6 +107,21 @@ class VideoPredictorTest {
   }
 
   @Test
+  void noDetectionAboveTheThresholdGivesNoResults() throws IOException {
+    // sigmoid/softmax scores never exceed 1, so threshold 1 keeps nothing: every centre adds an
+    // empty list, and the video still runs to the end without leaking
+    try (NDManager m = NDManager.newBaseManager(); FrameSource frames = video()) {
+      VideoMaskRcnn model = model(m);
+      ParameterStore ps = new ParameterStore(m, false);
+      int before = m.getManagedArrays().size();
+      InferConfig none = new InferConfig(CLIP, 1.0, 0.5, 0.05, 300);
+      assertEquals(List.of(), VideoPredictor.predict(ps, model, frames, 1, none,
+          FrameTransform.identity(SIZE, SIZE), c -> c, false));
+      assertEquals(before, m.getManagedArrays().size());
+    }
+  }
+
+  @Test
   void clipsAreTruncatedAtTheEndsAndTheWindowHoldsAtMostTPrimeFrames() throws IOException {
     try (NDManager m = NDManager.newBaseManager(); FrameSource frames = video()) {
       VideoMaskRcnn model = model(m);
