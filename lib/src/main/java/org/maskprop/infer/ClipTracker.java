@@ -3,6 +3,7 @@ package org.maskprop.infer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayDeque;
@@ -20,7 +21,6 @@ import org.maskprop.data.ImageTensors;
 import org.maskprop.model.FrameOutput;
 import org.maskprop.model.VideoMaskRcnn;
 import org.maskprop.model.detect.Detections;
-import org.maskprop.model.propagation.GridMasks;
 import org.maskprop.model.propagation.PropagatedMasks;
 import org.maskprop.ops.MaskPaster;
 
@@ -33,12 +33,15 @@ import org.maskprop.ops.MaskPaster;
  * softmax of Sec. 4.2 runs over all of them) to every frame {@code t' in [t-k, t+k]}, truncated at
  * the video ends, giving one {@link ClipTrack} per detection.
  *
- * <p>Masks leave as Java arrays at the propagation head's P3 grid (the working resolution {@link
- * ClipTrack} asks for): frame {@code t'} != t gets the propagated grid masks {@code M_{t->t'}};
- * frame {@code t} gets the detector's own mask (sigmoid of its logits, pasted into the frame, then
- * pooled to the grid as training feeds the propagation head), which is what the paper's clip holds
- * at its centre. The grid covers the (padded) model input, so it may reach up to one stride beyond
- * the frame's right and bottom edges [U]; the assigner's final resize stretches it over the frame.
+ * <p>Masks leave as Java arrays at the propagation head's P3 grid size (the working resolution
+ * {@link ClipTrack} asks for): frame {@code t'} != t gets the propagated masks {@code M_{t->t'}};
+ * frame {@code t} gets the detector's own mask (sigmoid of its logits, pasted into the frame),
+ * which is what the paper's clip holds at its centre. The assigner resizes working masks to the
+ * frame as if their cells tiled the frame exactly; P3 cells are {@code stride} pixels, so when a
+ * side of the model input is a multiple of the stride the propagated grid masks are used as they
+ * are, and otherwise (the padded grid overhangs the frame) masks are area-averaged from frame
+ * pixels onto {@code ceil(H / stride) x ceil(W / stride)} cells that tile the frame ({@code
+ * spanWeights}), so that the final masks are not stretched by up to one stride.
  *
  * <p>Memory: the window has its own {@link NDManager}; each cached frame lives in a sub-manager
  * that is closed when the frame leaves the window (before the next frame is detected), so at most
@@ -239,8 +242,10 @@ public final class ClipTracker implements AutoCloseable {
       boxes = sel.boxes().tensor().toType(DataType.FLOAT32, false).toFloatArray();
       NDArray pasted = MaskPaster.paste(Activation.sigmoid(sel.maskLogits()), sel.boxes().tensor(),
           d.height(), d.width()); // [n, H, W]
-      float[] centre = GridMasks.toGrid(pasted, stride, gridHeight, gridWidth).toFloatArray(); // [n, h, w]
-      split(centre, masks, t - first, area);
+      boolean exactGrid = d.height() == gridHeight * stride && d.width() == gridWidth * stride;
+      NDArray ay = scope.create(spanWeights(gridHeight, d.height()), new Shape(gridHeight, d.height()));
+      NDArray ax = scope.create(spanWeights(gridWidth, d.width()), new Shape(gridWidth, d.width()));
+      split(toCells(pasted, ay, ax).toFloatArray(), masks, t - first, area); // [n, h, w]
       for (int f = first; f <= last; f++) {
         if (f == t) {
           continue;
@@ -248,7 +253,8 @@ public final class ClipTracker implements AutoCloseable {
         PropagatedMasks p = model.propagate(ps, ft, cached(f), pasted);
         // propagate attaches its results to t's P3 manager: move them here so they die with the scope
         attachOnce(scope, false, p.masks(), p.gridMasks(), p.instanceProbabilities(), p.attention());
-        split(p.gridMasks().toFloatArray(), masks, f - first, area); // [n, h, w]
+        NDArray cells = exactGrid ? p.gridMasks() : toCells(p.masks(), ay, ax); // [n, h, w]
+        split(cells.toFloatArray(), masks, f - first, area);
       }
     }
     List<ClipTrack> tracks = new ArrayList<>(n);
@@ -259,6 +265,35 @@ public final class ClipTracker implements AutoCloseable {
           List.of(new CategoryScore(category, scores[i])), box));
     }
     return tracks;
+  }
+
+  /** {@code [n, H, W]} frame masks to {@code [n, h, w]} cells: {@code ay [h, H] . m . ax^T [W, w]}. */
+  private static NDArray toCells(NDArray masks, NDArray ay, NDArray ax) {
+    NDArray m = masks.toType(DataType.FLOAT32, false);
+    return ay.expandDims(0).matMul(m).matMul(ax.transpose().expandDims(0));
+  }
+
+  /**
+   * Area-averaging weights {@code [cells, pixels]} (row-major) of {@code cells} equal cells tiling
+   * {@code pixels} pixels: cell {@code j} spans {@code [j L, (j + 1) L)} with {@code L = pixels /
+   * cells}, and pixel {@code p} ({@code [p, p + 1)}) weighs its overlap with the cell over {@code
+   * L}; each row sums to 1. With {@code pixels = cells * stride} this is the plain mean over the
+   * cell's {@code stride} pixels ({@code GridMasks.toGrid}).
+   */
+  static float[] spanWeights(int cells, int pixels) {
+    float[] w = new float[cells * pixels];
+    double len = (double) pixels / cells;
+    for (int j = 0; j < cells; j++) {
+      double lo = j * len;
+      double hi = (j + 1) * len;
+      for (int p = (int) Math.floor(lo); p < Math.min(pixels, (int) Math.ceil(hi)); p++) {
+        double overlap = Math.min(hi, p + 1) - Math.max(lo, p);
+        if (overlap > 0) {
+          w[j * pixels + p] = (float) (overlap / len);
+        }
+      }
+    }
+    return w;
   }
 
   /** Row {@code i} of {@code flat} ({@code [n, area]}) into {@code masks[i][slot]}. */

@@ -50,13 +50,17 @@ class VideoPredictorTest {
 
   /** Writes the video's PNG frames and opens them. */
   FrameSource video() throws IOException {
+    return video(SIZE, FRAMES);
+  }
+
+  FrameSource video(int width, int count) throws IOException {
     Files.createDirectories(root.resolve("v"));
     Random random = new Random(3);
     List<String> names = new ArrayList<>();
-    for (int f = 0; f < FRAMES; f++) {
-      BufferedImage image = new BufferedImage(SIZE, SIZE, BufferedImage.TYPE_3BYTE_BGR);
+    for (int f = 0; f < count; f++) {
+      BufferedImage image = new BufferedImage(width, SIZE, BufferedImage.TYPE_3BYTE_BGR);
       for (int y = 0; y < SIZE; y++) {
-        for (int x = 0; x < SIZE; x++) {
+        for (int x = 0; x < width; x++) {
           int v = 40 + random.nextInt(30);
           image.setRGB(x, y, new Color(v, v, v).getRGB());
         }
@@ -103,6 +107,77 @@ class VideoPredictorTest {
         assertTrue(any, "a result with every frame empty is not emitted");
       }
       assertEquals(before, m.getManagedArrays().size(), "predict leaves no native arrays behind");
+    }
+  }
+
+  @Test
+  void spanWeightsAverageOverEqualCellsTilingTheFrame() {
+    // 64 pixels in 8 cells: each cell is the mean of its 8 pixels (GridMasks.toGrid's weights)
+    float[] exact = ClipTracker.spanWeights(8, 64);
+    for (int j = 0; j < 8; j++) {
+      for (int p = 0; p < 64; p++) {
+        assertEquals(p / 8 == j ? 0.125f : 0f, exact[j * 64 + p], 1e-7f);
+      }
+    }
+    // 85 pixels in 11 cells of L = 85/11 = 7.7273: cell 0 has pixels 0..6 whole (1/L each) and
+    // pixel 7 for 0.7273 of it; cell 1 starts with the other 0.2727 of pixel 7
+    float[] w = ClipTracker.spanWeights(11, 85);
+    double len = 85.0 / 11;
+    assertEquals(1 / len, w[0], 1e-6);
+    assertEquals((len - 7) / len, w[7], 1e-6);
+    assertEquals(0f, w[8]);
+    assertEquals((8 - len) / len, w[85 + 7], 1e-6);
+    assertEquals(1 / len, w[85 + 8], 1e-6);
+    for (int j = 0; j < 11; j++) {
+      double row = 0;
+      for (int p = 0; p < 85; p++) {
+        row += w[j * 85 + p];
+      }
+      assertEquals(1.0, row, 1e-5, "row " + j);
+    }
+    for (int p = 0; p < 85; p++) { // every pixel is shared out completely (columns sum to 1 / L)
+      double col = 0;
+      for (int j = 0; j < 11; j++) {
+        col += w[j * 85 + p];
+      }
+      assertEquals(1 / len, col, 1e-5, "pixel " + p);
+    }
+  }
+
+  @Test
+  void framesNotAMultipleOfTheStrideGiveCellsTilingTheFrame() throws IOException {
+    // 64 x 85: P3 is 8 x 11 (88 px wide, overhanging); tracks are 8 x 11 cells spanning 85 px, and
+    // the results come back at 64 x 85
+    try (NDManager m = NDManager.newBaseManager(); FrameSource frames = video(85, 3)) {
+      VideoMaskRcnn model = model(m);
+      ParameterStore ps = new ParameterStore(m, false);
+      int before = m.getManagedArrays().size();
+      InferConfig three = new InferConfig(3, 0.0, 0.5, 0.05, 300);
+      try (ClipTracker tracker =
+          new ClipTracker(model, ps, m, frames, FrameTransform.identity(SIZE, 85), three, c -> c)) {
+        List<ClipTrack> clip = tracker.next();
+        assertFalse(clip.isEmpty());
+        for (ClipTrack c : clip) {
+          assertEquals(8, c.height());
+          assertEquals(11, c.width());
+          for (float[] mask : c.masks()) {
+            for (float v : mask) {
+              assertTrue(v >= -1e-6f && v <= 1 + 1e-6f, "soft mask value " + v);
+            }
+          }
+        }
+      }
+      List<YtvisResult> results = VideoPredictor.predict(ps, model, frames, 3, three,
+          FrameTransform.identity(SIZE, 85), c -> c, false);
+      assertFalse(results.isEmpty());
+      for (YtvisResult r : results) {
+        for (Rle rle : r.segmentations()) {
+          if (rle != null) {
+            assertEquals(85, rle.width());
+          }
+        }
+      }
+      assertEquals(before, m.getManagedArrays().size());
     }
   }
 
