@@ -2,9 +2,11 @@ package org.maskprop.infer;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.IntUnaryOperator;
 import org.maskprop.config.InferConfig;
+import org.maskprop.data.CategoryIndex;
 import org.maskprop.data.FrameSource;
 import org.maskprop.data.FrameTransform;
 import org.maskprop.data.YtvisResult;
@@ -22,6 +24,28 @@ import org.maskprop.util.Progress;
  */
 public final class VideoPredictor {
   private VideoPredictor() {}
+
+  /**
+   * Per-video MaskProp inference over a dataset's frames for {@link InferenceRunner}: each video's
+   * frames {@code imageRoot/file_names[f]}, resized so the shorter side is {@code minSize} (longer
+   * side at most {@code maxSize}, as training sized them), classes mapped back to category ids.
+   */
+  public static InferenceRunner.VideoInference forDataset(
+      ParameterStore ps,
+      VideoMaskRcnn model,
+      Path imageRoot,
+      InferConfig config,
+      int minSize,
+      int maxSize,
+      CategoryIndex categories,
+      boolean showProgress) {
+    return video -> {
+      try (FrameSource frames = FrameSource.ofImages(imageRoot, video)) {
+        FrameTransform t = FrameTransform.resizeShorter(video.height(), video.width(), minSize, maxSize, false);
+        return predict(ps, model, frames, video.id(), config, t, categories::categoryId, showProgress);
+      }
+    };
+  }
 
   /**
    * Frames at their own size, detector classes 1..K taken as category ids (true for YouTube-VIS
