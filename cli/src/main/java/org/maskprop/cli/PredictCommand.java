@@ -13,11 +13,10 @@ import org.maskprop.InputException;
 import org.maskprop.config.DataConfig;
 import org.maskprop.config.MaskPropConfig;
 import org.maskprop.data.CategoryIndex;
-import org.maskprop.data.FrameSource;
-import org.maskprop.data.FrameTransform;
 import org.maskprop.data.YtvisDataset;
 import org.maskprop.data.YtvisResult;
 import org.maskprop.data.YtvisResults;
+import org.maskprop.infer.InferenceRunner;
 import org.maskprop.infer.VideoPredictor;
 import org.maskprop.model.ModelFactory;
 import org.maskprop.model.VideoMaskRcnn;
@@ -100,12 +99,10 @@ final class PredictCommand implements Callable<Integer> {
       VideoMaskRcnn model = ModelFactory.build(cfg, manager, dc.minSize(), dc.minSize());
       load(model, manager, cfg);
       ParameterStore ps = new ParameterStore(manager, false);
+      InferenceRunner.VideoInference inference = VideoPredictor.forDataset(ps, model, frames, cfg.infer(),
+          dc.minSize(), dc.maxSize(), categories, true);
       for (YtvisDataset.Video v : videos) {
-        try (FrameSource source = FrameSource.ofImages(frames, v)) {
-          FrameTransform t = FrameTransform.resizeShorter(v.height(), v.width(), dc.minSize(), dc.maxSize(), false);
-          results.addAll(VideoPredictor.predict(ps, model, source, v.id(), cfg.infer(), t,
-              categories::categoryId, true));
-        }
+        results.addAll(inference.predict(v));
       }
     }
     YtvisResults.write(out, results);
