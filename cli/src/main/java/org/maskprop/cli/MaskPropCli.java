@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       PrepareCommand.class,
       ReportCommand.class,
       ExperimentCommand.class,
+      PredictCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })
