@@ -234,9 +234,20 @@ public final class Checkpointer {
         Long.parseLong(meta.getProperty("iteration")),
         meta.getProperty("configHash"),
         Long.parseLong(meta.getProperty("seed")),
-        NDList.decode(manager, entries.get("model.ndlist")),
-        NDList.decode(manager, entries.get("optimizer.ndlist")),
+        decode(manager, entries.get("model.ndlist")),
+        decode(manager, entries.get("optimizer.ndlist")),
         hookMap);
+  }
+
+  /**
+   * NDList.decode refuses the encoding of an empty list (the optimizer has no momentum buffers
+   * before its first step), so an empty entry decodes here.
+   */
+  private static NDList decode(NDManager manager, byte[] bytes) {
+    if (bytes.length == 0 || java.util.Arrays.equals(bytes, new NDList().encode())) {
+      return new NDList();
+    }
+    return NDList.decode(manager, bytes);
   }
 
   /** Deletes all but the newest {@code keep} periodic checkpoints (never the final one). */

@@ -180,6 +180,23 @@ class TrainerTest {
   }
 
   @Test
+  void checkpointBeforeTheFirstStepLoads(@TempDir Path dir) {
+    try (NDManager m = NDManager.newBaseManager()) {
+      TrainConfig c = config(4, 2, 0, 0);
+      ToyModel a = new ToyModel(m, 1, 4, 1f);
+      Checkpointer ck = new Checkpointer(dir, "h", SEED, 3);
+      try (Trainer<ToyModel.Batch> t = new Trainer<>(a, ToyModel.source(m), c, SEED, null, ck, List.of(), m)) {
+        ck.save(t, 0, true); // no optimizer step yet: no momentum buffers
+      }
+      ToyModel b = new ToyModel(m, 2, 4, 1f); // other initial weights
+      try (Trainer<ToyModel.Batch> t = trainer(m, b, c, dir, "h", List.of())) {
+        t.resumeOrLoad(dir, false);
+      }
+      assertSameBits(weights(a), weights(b));
+    }
+  }
+
+  @Test
   void resumeWithoutCheckpointStartsFresh(@TempDir Path dir) {
     try (NDManager m = NDManager.newBaseManager();
         Trainer<ToyModel.Batch> t = trainer(m, new ToyModel(m, 1, 4, 1f), config(4, 2, 0, 0), dir, "h", List.of())) {
