@@ -53,17 +53,28 @@ fi
 # Builds the jars (mvn install, which also copies the runtime jars into cli/target/lib) when
 # cli/target/maskprop-cli.jar is missing or older than a pom or a main source. Used by bin/maskprop
 # and bin/run-notebooks; returns non-zero (after printing the log's tail) if the build fails.
-maskprop_build_if_needed() {
+_maskprop_jars_fresh() {
   local jar="$MASKPROP_HOME/cli/target/maskprop-cli.jar"
-  if [ -f "$jar" ] && [ -z "$(find "$MASKPROP_HOME/pom.xml" "$MASKPROP_HOME"/{lib,data-prep,experiments,cli}/pom.xml \
-        "$MASKPROP_HOME"/{lib,data-prep,experiments,cli}/src/main -newer "$jar" -print -quit 2>/dev/null)" ]; then
-    return 0
+  [ -f "$jar" ] && [ -z "$(find "$MASKPROP_HOME/pom.xml" "$MASKPROP_HOME"/{lib,data-prep,experiments,cli}/pom.xml \
+        "$MASKPROP_HOME"/{lib,data-prep,experiments,cli}/src/main -newer "$jar" -print -quit 2>/dev/null)" ]
+}
+
+maskprop_build_if_needed() {
+  _maskprop_jars_fresh && return 0
+  # One build at a time: two commands started together must not both run `mvn install`.
+  local lock="$MASKPROP_HOME/.build.lock" rc=0
+  exec 9>"$lock"
+  command -v flock >/dev/null 2>&1 && flock 9
+  if ! _maskprop_jars_fresh; then
+    echo "maskprop: building the jars (first use or sources changed) ..." >&2
+    if (cd "$MASKPROP_HOME" && mvn -q -B -DskipTests -Dmaven.javadoc.skip=true install >"$MASKPROP_HOME/.build.log" 2>&1); then
+      touch "$MASKPROP_HOME/cli/target/maskprop-cli.jar"
+    else
+      echo "maskprop: build failed; see $MASKPROP_HOME/.build.log" >&2
+      tail -n 30 "$MASKPROP_HOME/.build.log" >&2
+      rc=1
+    fi
   fi
-  echo "maskprop: building the jars (first use or sources changed) ..." >&2
-  if ! (cd "$MASKPROP_HOME" && mvn -q -B -DskipTests -Dmaven.javadoc.skip=true install >"$MASKPROP_HOME/.build.log" 2>&1); then
-    echo "maskprop: build failed; see $MASKPROP_HOME/.build.log" >&2
-    tail -n 30 "$MASKPROP_HOME/.build.log" >&2
-    return 1
-  fi
-  touch "$jar"
+  exec 9>&-
+  return $rc
 }
