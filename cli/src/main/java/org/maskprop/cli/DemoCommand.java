@@ -24,8 +24,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The main job: SynthVIS on CPU -> predictions -> the official video metric, tracked in the local
- * MLflow store. Until the model lands it evaluates two GT-based reference predictors and says what
- * is not built yet.
+ * MLflow store. For now it evaluates two GT-based reference predictors and says what the demo
+ * does not run yet.
  */
 @Command(
     name = "demo",
@@ -92,8 +92,8 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println(where);
     System.out.printf("demo finished in %.1f s; outputs in %s%n", (System.nanoTime() - t0) / 1e9, out);
     System.out.println(
-        "Not built yet: the MaskProp network and its training (model issue) and clip-level tracking"
-            + " inference (inference issue); the demo then trains cpu-synthetic and reports MaskProp rows.");
+        "Not in the demo yet: training cpu-synthetic and predicting with MaskProp and the baselines"
+            + " (`maskprop train` and `maskprop predict` exist; wiring them in with their targets is next)."); the demo then trains cpu-synthetic and reports MaskProp rows.");
     return 0;
   }
 
