@@ -93,7 +93,7 @@ final class DemoCommand implements Callable<Integer> {
     System.out.printf("demo finished in %.1f s; outputs in %s%n", (System.nanoTime() - t0) / 1e9, out);
     System.out.println(
         "Not in the demo yet: training cpu-synthetic and predicting with MaskProp and the baselines"
-            + " (`maskprop train` and `maskprop predict` exist; wiring them in with their targets is next)."); the demo then trains cpu-synthetic and reports MaskProp rows.");
+            + " (`maskprop train` and `maskprop predict` exist; wiring them in with their targets is next).");
     return 0;
   }
 
