@@ -1,16 +1,12 @@
 package org.maskprop.experiments;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.maskprop.config.ConfigTree;
 import org.maskprop.config.DataConfig;
 import org.maskprop.config.MaskPropConfig;
 import org.maskprop.data.YtvisDataset;
@@ -165,29 +161,8 @@ public final class ExperimentRunner {
         c.refine(), c.train(), c.infer());
   }
 
-  /** The resolved config as dotted keys ({@code infer.clipLength} -> {@code 13}); lists as flow YAML. */
-  public static Map<String, String> flatten(MaskPropConfig config) {
-    Map<String, String> out = new LinkedHashMap<>();
-    flatten(ConfigTree.toTree(config), "", out);
-    return out;
-  }
-
-  private static void flatten(ObjectNode node, String prefix, Map<String, String> out) {
-    Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
-      String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
-      JsonNode v = e.getValue();
-      if (v.isObject()) {
-        flatten((ObjectNode) v, key, out);
-      } else {
-        out.put(key, v.isNull() ? "null" : ExperimentGrid.Axis.text(v));
-      }
-    }
-  }
-
   private static Map<String, String> childParams(ExperimentPlan plan, PlannedRun run, MaskPropConfig config) {
-    Map<String, String> p = new LinkedHashMap<>(flatten(config));
+    Map<String, String> p = new LinkedHashMap<>(config.flatten());
     p.put("config.sha256", config.hash());
     p.put(PARAM_GRID, plan.grid().name());
     p.put(PARAM_POINT, String.valueOf(run.point().index()));

@@ -236,7 +236,7 @@ class ExperimentRunnerTest {
   @Test
   void flattenGivesDottedKeysOfEveryLeaf() {
     var config = org.maskprop.config.Presets.get("cpu-tiny");
-    Map<String, String> flat = ExperimentRunner.flatten(config);
+    Map<String, String> flat = config.flatten();
     assertEquals("13", flat.get("infer.clipLength"));
     assertEquals("0.5", flat.get("infer.assignThreshold"));
     assertEquals("false", flat.get("refine.enabled"));

@@ -60,6 +60,29 @@ public record MaskPropConfig(
     return ConfigTree.convert(tree, MaskPropConfig.class, file.toString());
   }
 
+  /**
+   * The resolved config as dotted keys of its leaves ({@code infer.clipLength} -> {@code 13}), lists
+   * as flow YAML: what runs log as MLflow params, and what {@code --set key=value} reads back.
+   */
+  public java.util.Map<String, String> flatten() {
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    flatten(ConfigTree.toTree(this), "", out);
+    return out;
+  }
+
+  private static void flatten(
+      com.fasterxml.jackson.databind.JsonNode node, String prefix, java.util.Map<String, String> out) {
+    node.fields().forEachRemaining(e -> {
+      String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+      com.fasterxml.jackson.databind.JsonNode v = e.getValue();
+      if (v.isObject()) {
+        flatten(v, key, out);
+      } else {
+        out.put(key, v.isNull() ? "null" : v.isValueNode() ? v.asText() : v.toString());
+      }
+    });
+  }
+
   /** Sorted-key YAML of the whole resolved config (what a run records). */
   public String toYaml() {
     return ConfigTree.toYaml(this);

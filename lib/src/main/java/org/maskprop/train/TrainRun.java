@@ -3,7 +3,6 @@ package org.maskprop.train;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +13,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,7 +120,7 @@ public final class TrainRun {
       tags.put(TAG_RUN_DIR, runDir.toAbsolutePath().normalize().toString());
       previousRunId(runDir).filter(id -> resume).ifPresent(id -> tags.put(TAG_RESUMED_FROM, id));
       runId = tracker.startRun(new RunSpec(EXPERIMENT, runDir.getFileName().toString(), null, tags));
-      Map<String, String> params = new LinkedHashMap<>(flatten(config));
+      Map<String, String> params = new LinkedHashMap<>(config.flatten());
       params.put("config.sha256", config.hash());
       tracker.logParams(runId, params);
       AtomicFiles.writeString(runDir.resolve(RUN_ID_FILE), runId);
@@ -188,27 +186,6 @@ public final class TrainRun {
       return HexFormat.of().formatHex(d);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** The config as dotted keys of its leaves ({@code train.baseLr} -> {@code 0.01}), lists as YAML flow. */
-  public static Map<String, String> flatten(MaskPropConfig config) {
-    Map<String, String> out = new LinkedHashMap<>();
-    flatten(ConfigTree.toTree(config), "", out);
-    return out;
-  }
-
-  private static void flatten(ObjectNode node, String prefix, Map<String, String> out) {
-    Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
-      String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
-      JsonNode v = e.getValue();
-      if (v.isObject()) {
-        flatten((ObjectNode) v, key, out);
-      } else {
-        out.put(key, v.isNull() ? "null" : v.isValueNode() ? v.asText() : v.toString());
-      }
     }
   }
 

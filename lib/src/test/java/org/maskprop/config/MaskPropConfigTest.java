@@ -101,4 +101,22 @@ class MaskPropConfigTest {
     assertEquals(40, c.data().numClasses());
     assertTrue(StandIns.KEYS.containsKey("infer.assignThreshold"));
   }
+
+  @Test
+  void flattenedKeysRebuildTheConfigThroughSet() {
+    MaskPropConfig c = MaskPropConfig.fromPreset("cpu-tiny", List.of("propagation.dilations=[2, 4]", "seed=9"));
+    java.util.Map<String, String> flat = c.flatten();
+    assertEquals("[2,4]", flat.get("propagation.dilations"));
+    assertEquals("9", flat.get("seed"));
+    List<String> sets = flat.entrySet().stream()
+        .filter(e -> !e.getKey().equals("preset") && !e.getValue().equals("null"))
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .toList();
+    // from another preset: every leaf must come from the flattened values
+    java.util.Map<String, String> rebuilt = new java.util.LinkedHashMap<>(MaskPropConfig.fromPreset("ytvis-r50", sets).flatten());
+    java.util.Map<String, String> expected = new java.util.LinkedHashMap<>(flat);
+    rebuilt.remove("preset");
+    expected.remove("preset");
+    assertEquals(expected, rebuilt);
+  }
 }

@@ -100,7 +100,7 @@ class TrainRunTest {
 
   @Test
   void flattenGivesDottedLeavesWithListsAsFlowYaml() {
-    Map<String, String> p = TrainRun.flatten(config(tmp, 7));
+    Map<String, String> p = config(tmp, 7).flatten();
     assertEquals("7", p.get("train.iterations"));
     assertEquals("[48]", p.get("train.scales"));
     assertEquals("null", p.get("data.imageRoot"));
