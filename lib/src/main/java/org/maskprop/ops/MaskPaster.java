@@ -30,7 +30,7 @@ public final class MaskPaster {
    * @return {@code [N, height, width]}, attached to {@code masks}' manager
    */
   public static NDArray paste(NDArray masks, NDArray boxes, int height, int width) {
-    return pasteScaled(masks, boxes, 1.0, height, width);
+    return pasteScaled(masks, boxes, null, 1.0, height, width);
   }
 
   /**
@@ -46,10 +46,22 @@ public final class MaskPaster {
    */
   public static NDArray pasteToGrid(
       NDArray masks, NDArray boxes, int stride, int gridHeight, int gridWidth) {
-    return pasteScaled(masks, boxes, 1.0 / stride, gridHeight, gridWidth);
+    return pasteScaled(masks, boxes, null, 1.0 / stride, gridHeight, gridWidth);
   }
 
-  private static NDArray pasteScaled(NDArray masks, NDArray boxes, double scale, int height, int width) {
+  /**
+   * Pastes into frames over {@code original} (the refinement's paste back): where the boxes'
+   * bilinear coverage {@code c} is partial or zero the original shows through, {@code pasted + (1 -
+   * c) * original}.
+   *
+   * @param original {@code [N, height, width]}
+   */
+  public static NDArray pasteOver(NDArray masks, NDArray boxes, NDArray original, int height, int width) {
+    return pasteScaled(masks, boxes, original, 1.0, height, width);
+  }
+
+  private static NDArray pasteScaled(
+      NDArray masks, NDArray boxes, NDArray original, double scale, int height, int width) {
     Shape ms = masks.getShape();
     if (ms.dimension() != 3 || !boxes.getShape().equals(new Shape(ms.get(0), 4))) {
       throw new IllegalArgumentException(
@@ -58,10 +70,17 @@ public final class MaskPaster {
     long n = ms.get(0);
     try (NDManager sub = masks.getManager().newSubManager()) {
       sub.tempAttachAll(masks, boxes);
+      if (original != null) {
+        sub.tempAttachAll(original);
+      }
       NDArray b = boxes.toType(masks.getDataType(), false).mul(scale); // [N, 4] in output pixels
       NDArray ry = tent(sub, b.get(":, 1"), b.get(":, 3"), height, ms.get(1), masks.getDataType()); // [N, H, Mh]
       NDArray rx = tent(sub, b.get(":, 0"), b.get(":, 2"), width, ms.get(2), masks.getDataType()); // [N, W, Mw]
       NDArray out = ry.matMul(masks).matMul(rx.transpose(0, 2, 1)); // [N, H, W]
+      if (original != null) {
+        NDArray coverage = ry.sum(new int[] {2}).reshape(n, height, 1).mul(rx.sum(new int[] {2}).reshape(n, 1, width));
+        out = out.add(coverage.neg().add(1).mul(original));
+      }
       return sub.ret(out.reshape(n, height, width));
     }
   }

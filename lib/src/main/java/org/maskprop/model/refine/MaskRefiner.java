@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.maskprop.config.RefineConfig;
+import org.maskprop.ops.MaskPaster;
 import org.maskprop.ops.RoiAlign;
 
 /**
@@ -41,7 +42,7 @@ import org.maskprop.ops.RoiAlign;
  *       returns the input mask (up to resampling and the clip to {@code [eps, 1 - eps]}, eps 0.01
  *       [U]) and training only has to learn corrections.
  *   <li>Paste back: the refined probabilities {@code sigmoid(logits)} are bilinearly resampled into the
- *       crop box ({@code Ry [n, H, P] x patch x Rx^T [n, P, W]}, the {@code MaskPaster} convention of
+ *       crop box by {@code MaskPaster.pasteOver} (the convention of
  *       detectron2's {@code paste_masks_in_image}); with {@code c} the paste coverage (1 inside the
  *       crop box, fading over half a patch cell at its rim, 0 outside) the frame mask is
  *       {@code pasted + (1 - c) * input}.
@@ -183,7 +184,7 @@ public final class MaskRefiner extends AbstractBlock {
       NDArray maskPatch = cropMasks(maskIn, crop); // [n, 1, P, P]
       NDArray logits = patchLogits(ps, rgb, maskPatch, training); // [n, P, P]
       NDArray prob = Activation.sigmoid(logits);
-      NDArray out = pasteBack(prob, crop, maskIn, h, w); // [n, H, W]
+      NDArray out = MaskPaster.pasteOver(prob, crop, maskIn, h, w); // [n, H, W]
       NDArray loss = null;
       if (training && gtMasks != null) {
         NDArray target = cropMasks(gtMasks.stopGradient().toType(dt, false), crop).gt(0.5).toType(dt, false);
@@ -211,20 +212,10 @@ public final class MaskRefiner extends AbstractBlock {
     }
     try (NDManager scope = image.getManager().newSubManager()) {
       attachOnce(scope, image, boxMasks, boxes, gtMasks);
-      NDArray frameMasks = pasteToFrame(boxMasks.stopGradient(), boxes.stopGradient(), (int) is.get(2), (int) is.get(3));
+      NDArray frameMasks = MaskPaster.paste(boxMasks.stopGradient(), boxes.stopGradient(), (int) is.get(2), (int) is.get(3));
       RefineOutput out = refine(ps, image, frameMasks, boxes, gtMasks, training);
       return new RefineOutput(scope.ret(out.masks()), scope.ret(out.patchLogits()), scope.ret(out.cropBoxes()),
           out.loss() == null ? null : scope.ret(out.loss()));
-    }
-  }
-
-  /** {@code [n, M, M]} box-relative probabilities to {@code [n, H, W]} frame masks, zero outside the boxes. */
-  static NDArray pasteToFrame(NDArray boxMasks, NDArray boxes, int height, int width) {
-    Shape bs = boxMasks.getShape();
-    try (NDManager scope = boxMasks.getManager().newSubManager()) {
-      scope.tempAttachAll(boxMasks, boxes);
-      NDArray zeros = scope.zeros(new Shape(bs.get(0), height, width), boxMasks.getDataType());
-      return scope.ret(pasteBack(boxMasks, boxes.toType(boxMasks.getDataType(), false), zeros, height, width));
     }
   }
 
@@ -283,39 +274,6 @@ public final class MaskRefiner extends AbstractBlock {
       NDArray rois = index.concat(crop, 1);
       return scope.ret(roiAlign.forward(masks.reshape(s.get(0), 1, s.get(1), s.get(2)), rois, 1.0));
     }
-  }
-
-  /**
-   * Pastes {@code [n, P, P]} probabilities into their crop boxes and keeps {@code original} where the
-   * crop does not reach: {@code pasted + (1 - coverage) * original}, {@code [n, H, W]}.
-   */
-  static NDArray pasteBack(NDArray patches, NDArray crop, NDArray original, int height, int width) {
-    long n = patches.getShape().get(0);
-    long p = patches.getShape().get(1);
-    try (NDManager scope = patches.getManager().newSubManager()) {
-      scope.tempAttachAll(patches, crop, original);
-      DataType dt = patches.getDataType();
-      NDArray ry = tent(scope, crop.get(":, 1"), crop.get(":, 3"), height, p, dt); // [n, H, P]
-      NDArray rx = tent(scope, crop.get(":, 0"), crop.get(":, 2"), width, p, dt); // [n, W, P]
-      NDArray pasted = ry.matMul(patches).matMul(rx.transpose(0, 2, 1)); // [n, H, W]
-      NDArray coverage = ry.sum(new int[] {2}).reshape(n, height, 1).mul(rx.sum(new int[] {2}).reshape(n, 1, width));
-      NDArray out = pasted.add(coverage.neg().add(1).mul(original));
-      return scope.ret(out);
-    }
-  }
-
-  /**
-   * Bilinear weights {@code [n, size, m]} along one axis: pixel centre {@code q + 0.5} maps to patch
-   * coordinate {@code u = (q + 0.5 - lo) / (hi - lo) * m - 0.5}; cell {@code i} weighs
-   * {@code max(0, 1 - |u - i|)} (zero outside the patch).
-   */
-  private static NDArray tent(NDManager scope, NDArray lo, NDArray hi, int size, long m, DataType dt) {
-    long n = lo.getShape().get(0);
-    NDArray extent = hi.sub(lo).maximum(1e-6).reshape(n, 1, 1);
-    NDArray centres = scope.arange(0f, (float) size, 1f, dt).add(0.5).reshape(1, size, 1);
-    NDArray u = centres.sub(lo.reshape(n, 1, 1)).div(extent).mul(m).sub(0.5); // [n, size, 1]
-    NDArray cells = scope.arange(0f, (float) m, 1f, dt).reshape(1, 1, m);
-    return u.sub(cells).abs().neg().add(1).maximum(0);
   }
 
   /**

@@ -181,7 +181,7 @@ class MaskRefinerTest {
     try (NDManager m = NDManager.newBaseManager()) {
       int s = 16;
       NDArray boxes = m.create(new float[] {3, 5, 9, 12}, new Shape(1, 4));
-      NDArray pasted = MaskRefiner.pasteToFrame(m.ones(new Shape(1, 8, 8)), boxes, s, s);
+      NDArray pasted = org.maskprop.ops.MaskPaster.paste(m.ones(new Shape(1, 8, 8)), boxes, s, s);
       NDArray expected = m.zeros(new Shape(1, s, s));
       expected.set(new ai.djl.ndarray.index.NDIndex("0, 5:12, 3:9"), 1f);
       assertTrue(pasted.sub(expected).abs().max().getFloat() < 1e-5, pasted.toDebugString(true));
