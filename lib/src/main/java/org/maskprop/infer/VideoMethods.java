@@ -1,0 +1,80 @@
+package org.maskprop.infer;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.maskprop.InputException;
+
+/**
+ * The registry of {@link VideoMethod}s by name. {@code maskprop} is the paper's method; each
+ * baseline registers here under the name {@code predict --method} takes.
+ */
+public final class VideoMethods {
+  private VideoMethods() {}
+
+  private static final Map<String, VideoMethod> METHODS = new LinkedHashMap<>();
+
+  static {
+    register(named("maskprop", VideoPredictor::predict));
+  }
+
+  private static void register(VideoMethod method) {
+    METHODS.put(method.name(), method);
+  }
+
+  /** Names in registration order, MaskProp first. */
+  public static List<String> names() {
+    return List.copyOf(METHODS.keySet());
+  }
+
+  /** The method called {@code name}; an unknown name is bad input (the message lists the known ones). */
+  public static VideoMethod byName(String name) {
+    VideoMethod m = METHODS.get(name);
+    if (m == null) {
+      throw new InputException("--method " + name + ": unknown method (known: " + String.join(", ", names()) + ")");
+    }
+    return m;
+  }
+
+  /** A method from a name and a predict function of {@link VideoMethod}'s shape. */
+  public static VideoMethod named(String name, Predict predict) {
+    return new VideoMethod() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public java.util.List<org.maskprop.data.YtvisResult> predict(
+          ai.djl.training.ParameterStore ps,
+          org.maskprop.model.VideoMaskRcnn model,
+          org.maskprop.data.FrameSource frames,
+          int videoId,
+          org.maskprop.config.InferConfig config,
+          org.maskprop.data.FrameTransform transform,
+          java.util.function.IntUnaryOperator categoryOf,
+          boolean showProgress) {
+        return predict.predict(ps, model, frames, videoId, config, transform, categoryOf, showProgress);
+      }
+
+      @Override
+      public String toString() {
+        return name;
+      }
+    };
+  }
+
+  /** {@link VideoMethod#predict}'s shape, for method references. */
+  @FunctionalInterface
+  public interface Predict {
+    List<org.maskprop.data.YtvisResult> predict(
+        ai.djl.training.ParameterStore ps,
+        org.maskprop.model.VideoMaskRcnn model,
+        org.maskprop.data.FrameSource frames,
+        int videoId,
+        org.maskprop.config.InferConfig config,
+        org.maskprop.data.FrameTransform transform,
+        java.util.function.IntUnaryOperator categoryOf,
+        boolean showProgress);
+  }
+}
