@@ -39,6 +39,7 @@ public final class FpnBackbone extends AbstractBlock {
         .setArch(config.arch())
         .optWidthDivisor(config.widthDivisor())
         .optFrozenBatchNorm(config.frozenBatchNorm())
+        .optGroupNorm(config.groupNorm())
         .optFrozenStages(config.frozenStages())
         .build();
     Fpn fpn = Fpn.builder().setInputShapes(body.outputShapes()).setOutChannels(config.fpnChannels()).build();

@@ -65,7 +65,8 @@ public final class ResNet extends AbstractBlock {
       case R50 -> new int[] {3, 4, 6, 3};
       case R101, X101_64X4D -> new int[] {3, 4, 23, 3};
     };
-    ResidualBlock.Norm trainableNorm = b.frozenBatchNorm ? ResidualBlock.Norm.FROZEN : ResidualBlock.Norm.BATCH;
+    ResidualBlock.Norm trainableNorm = b.groupNorm ? ResidualBlock.Norm.GROUP
+        : b.frozenBatchNorm ? ResidualBlock.Norm.FROZEN : ResidualBlock.Norm.BATCH;
     int stem = 64 / widthDivisor;
     conv1 = addChildBlock("conv1", Conv2d.builder().setKernelShape(new Shape(7, 7)).setFilters(stem)
         .optStride(new Shape(2, 2)).optPadding(new Shape(3, 3)).optBias(false).build());
@@ -198,6 +199,7 @@ public final class ResNet extends AbstractBlock {
     private Arch arch;
     private int widthDivisor = 1;
     private boolean frozenBatchNorm = true;
+    private boolean groupNorm;
     private int frozenStages = 0;
 
     private Builder() {}
@@ -214,6 +216,12 @@ public final class ResNet extends AbstractBlock {
     }
 
     /** FrozenBatchNorm everywhere (torchvision's pretrained Mask R-CNN) instead of trainable BatchNorm. */
+    /** GroupNorm in the trainable stages (training from scratch); overrides {@link #optFrozenBatchNorm}. */
+    public Builder optGroupNorm(boolean groupNorm) {
+      this.groupNorm = groupNorm;
+      return this;
+    }
+
     public Builder optFrozenBatchNorm(boolean frozenBatchNorm) {
       this.frozenBatchNorm = frozenBatchNorm;
       return this;

@@ -45,7 +45,9 @@ public final class ResidualBlock extends AbstractBlock {
     /** {@link FrozenBatchNorm}: fixed affine, no updates, no gradient. */
     FROZEN,
     /** DJL {@code BatchNorm} with torch's defaults (eps 1e-5, running stats updated with 0.1). */
-    BATCH
+    BATCH,
+    /** {@link GroupNorm} with {@link GroupNorm#defaultGroups} groups: batch-independent, trainable. */
+    GROUP
   }
 
   private final List<Block> convs = new ArrayList<>();
@@ -100,6 +102,7 @@ public final class ResidualBlock extends AbstractBlock {
       case FROZEN -> new FrozenBatchNorm(channels);
       // DJL momentum m updates running = m * running + (1 - m) * batch: torch's momentum 0.1
       case BATCH -> BatchNorm.builder().optEpsilon(FrozenBatchNorm.EPSILON).optMomentum(0.9f).build();
+      case GROUP -> new GroupNorm(channels, GroupNorm.defaultGroups(channels));
     };
   }
 
