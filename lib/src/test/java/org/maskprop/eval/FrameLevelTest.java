@@ -52,12 +52,12 @@ class FrameLevelTest {
         }
       }
     }
-    assertEquals(1.0, fl.evaluate(perfect).get("AP"), 1e-12);
+    assertEquals(1.0, fl.evaluate(perfect).asMap().get("AP"), 1e-12);
     // drop two of the four category-1 frames: category 1 recall 0.5, AP 0.5 (precision 1 up to
     // recall 0.5, interpolated 0 beyond), category 2 AP 1: mean 0.75 at every IoU threshold
     List<YtvisResult> partial = new ArrayList<>(perfect);
     partial.removeIf(r -> r.categoryId() == 1 && (r.videoId() == fl.frameVideoId(0, 0) || r.videoId() == fl.frameVideoId(0, 2)));
     assertEquals(2, perfect.size() - partial.size());
-    assertEquals(0.7525, fl.evaluate(partial).get("AP"), 0.01);
+    assertEquals(0.7525, fl.evaluate(partial).asMap().get("AP"), 0.01);
   }
 }
