@@ -72,7 +72,7 @@ public final class AnchorGenerator {
   /** {@code [A, 4]} cell anchors of a level, centred at 0. */
   public NDArray cellAnchors(NDManager manager, int level) {
     float[] c = cellAnchors.get(level);
-    return manager.create(c, new Shape(c.length / 4, 4));
+    return TorchOwned.create(manager, c, new Shape(c.length / 4, 4));
   }
 
   /**

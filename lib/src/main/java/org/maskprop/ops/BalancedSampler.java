@@ -57,8 +57,9 @@ public final class BalancedSampler {
     int takePos = Math.min(numPos, (int) (batchSize * positiveFraction));
     int takeNeg = Math.min(numNeg, batchSize - takePos);
     NDManager m = labels.getManager();
-    return new Sample(m.create(choose(pos, takePos, random), new Shape(takePos)),
-        m.create(choose(neg, takeNeg, random), new Shape(takeNeg)));
+    // torch-owned: the indices select logits, and autograd keeps them until backward (TorchOwned)
+    return new Sample(TorchOwned.create(m, choose(pos, takePos, random), new Shape(takePos)),
+        TorchOwned.create(m, choose(neg, takeNeg, random), new Shape(takeNeg)));
   }
 
   /** The first k of a partial Fisher-Yates shuffle: k distinct elements, uniformly. */

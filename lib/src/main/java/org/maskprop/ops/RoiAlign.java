@@ -310,7 +310,7 @@ public final class RoiAlign {
     for (Map.Entry<Long, List<Integer>> g : groups.entrySet()) {
       int sh = (int) (g.getKey() >> 32);
       int sw = (int) (g.getKey() & 0xffffffffL);
-      NDArray sel = whole ? null : scope.create(toLongs(g.getValue()));
+      NDArray sel = whole ? null : TorchOwned.create(scope, toLongs(g.getValue()));
       NDArray localRoi = whole
           ? scope.arange((int) n).toType(DataType.INT64, false)
           : sel.sub(from);

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeSet;
 import org.maskprop.ops.LossTerms;
+import org.maskprop.ops.TorchOwned;
 
 /**
  * The scalar that backpropagates, from a model's {@link LossTerms}. The detector applies its stage
@@ -48,7 +49,7 @@ public final class Losses {
     for (Map.Entry<String, NDArray> e : terms.asMap().entrySet()) {
       NDArray v = e.getValue();
       // a float32 0-d weight: mul(double) on a 0-d float32 array would give float64 (DJL-NOTES.md)
-      NDArray w = v.mul(v.getManager().create(weights.get(e.getKey()).floatValue()));
+      NDArray w = v.mul(TorchOwned.scalar(v.getManager(), weights.get(e.getKey()).floatValue()));
       values.put(e.getKey(), w.getFloat());
       total = total == null ? w : total.add(w);
     }
