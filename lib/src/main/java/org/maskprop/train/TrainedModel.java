@@ -45,9 +45,13 @@ public record TrainedModel(
    * else the run folder's {@code config.yaml}; {@code sets} on top in every case (e.g. {@code
    * infer.clipLength=5}; a set that changes the architecture makes the weights fail to load).
    *
-   * @throws InputException when neither is given and the run folder has no config.yaml
+   * @throws InputException when the checkpoint does not exist, or neither is given and the run folder
+   *     has no config.yaml
    */
   public static MaskPropConfig resolveConfig(Path checkpoint, Path configFile, String preset, List<String> sets) {
+    if (!Files.exists(checkpoint)) {
+      throw new InputException(checkpoint + ": no such checkpoint (--checkpoint)");
+    }
     if (configFile != null && preset != null) {
       throw new InputException("--config " + configFile + " and --preset " + preset + ": give one of them");
     }
