@@ -156,7 +156,8 @@ public final class PredictJob {
             index::categoryId, options.showProgress());
         bad = new TreeSet<>(frames.badFrames());
       } catch (InputException e) {
-        String msg = v.label() + ": skipped, cannot be read: " + e.getMessage();
+        // the readers' messages name the video (folder, file or id) and the problem
+        String msg = "video skipped, cannot be read: " + e.getMessage();
         skipped.add(msg);
         warn.accept(msg);
         continue;

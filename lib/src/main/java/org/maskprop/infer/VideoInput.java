@@ -55,6 +55,8 @@ public record VideoInput(int videoId, String name, String label, Opener opener) 
    */
   public static VideoInput ofVideoFile(Path file, int videoId, Double fps) {
     String base = file.getFileName() == null ? "video" : file.getFileName().toString();
+    int dot = base.lastIndexOf('.');
+    base = dot > 0 ? base.substring(0, dot) : base; // clip.mp4 -> clip
     String name = "video_" + videoId + "_" + base.replaceAll("[^A-Za-z0-9._-]", "_");
     return new VideoInput(videoId, name, file.toString(), () -> {
       FrameSource src = FrameSource.ofVideoFile(file);
