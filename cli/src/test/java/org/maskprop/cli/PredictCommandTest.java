@@ -301,6 +301,15 @@ class PredictCommandTest {
     assertTrue(bare.err().contains("config.yaml") && bare.err().contains("--preset"), bare.err());
     assertFalse(Files.exists(out));
 
+    Path garbage = dir.resolve("garbage.mp4");
+    Files.write(garbage, "not a video".getBytes(StandardCharsets.UTF_8));
+    CliRun unreadable = run("predict", "--checkpoint", run.toString(), "--video", garbage.toString(),
+        "--out", out.toString());
+    assertEquals(MaskPropCli.EXIT_INPUT, unreadable.code());
+    assertTrue(unreadable.err().contains(garbage + ": cannot open video")
+        && unreadable.err().contains("no video could be read"), unreadable.err());
+    assertFalse(Files.exists(out));
+
     CliRun noVideo = run("predict", "--checkpoint", run.toString(), "--data", data.toString(), "--only-video", "9",
         "--out", out.toString());
     assertEquals(MaskPropCli.EXIT_INPUT, noVideo.code());
