@@ -138,6 +138,8 @@ final class PredictCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
+    // FFmpeg prints every opened stream's layout at its default level; keep stderr for our warnings
+    org.bytedeco.ffmpeg.global.avutil.av_log_set_level(org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR);
     VideoMethod videoMethod = VideoMethods.byName(method);
     MaskPropConfig cfg = TrainedModel.resolveConfig(checkpoint,
         configSource == null ? null : configSource.config, configSource == null ? null : configSource.preset, sets);

@@ -242,7 +242,13 @@ public final class OverlayRenderer {
     Path tmp;
     try {
       Files.createDirectories(target.getParent());
-      tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp.mp4");
+      String prefix = "." + target.getFileName() + ".";
+      // readable like any other output (createTempFile alone makes it 0600)
+      tmp = target.getFileSystem().supportedFileAttributeViews().contains("posix")
+          ? Files.createTempFile(target.getParent(), prefix, ".tmp.mp4",
+              java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                  java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--")))
+          : Files.createTempFile(target.getParent(), prefix, ".tmp.mp4");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + mp4 + ": " + e.getMessage(), e);
     }
