@@ -49,6 +49,11 @@ public record VideoInput(int videoId, String name, String label, Opener opener) 
     });
   }
 
+  /** Every video of a split, in file order ({@link #ofDataset} each). */
+  public static java.util.List<VideoInput> ofDataset(Path imageRoot, YtvisDataset dataset) {
+    return dataset.videos().stream().map(v -> ofDataset(imageRoot, v)).toList();
+  }
+
   /**
    * A raw video file as one video: every decoded frame at the file's own rate, or resampled to
    * {@code fps} (nearest frame in time, {@link ResampledFrameSource}) when {@code fps} is not null.
