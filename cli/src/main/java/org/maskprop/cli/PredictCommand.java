@@ -141,6 +141,9 @@ final class PredictCommand implements Callable<Integer> {
     // FFmpeg prints every opened stream's layout at its default level; keep stderr for our warnings
     org.bytedeco.ffmpeg.global.avutil.av_log_set_level(org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR);
     VideoMethod videoMethod = VideoMethods.byName(method);
+    if (overlayFrames < 0) {
+      throw new InputException("--overlay-frames " + overlayFrames + ": must be >= 0");
+    }
     MaskPropConfig cfg = TrainedModel.resolveConfig(checkpoint,
         configSource == null ? null : configSource.config, configSource == null ? null : configSource.preset, sets);
     YtvisDataset dataset = null;
