@@ -206,8 +206,19 @@ public final class OverlayRenderer {
 
   /** Writes {@code dir/00000.png}, ... one overlaid frame per source frame; returns the count. */
   public int writeFrames(FrameSource source, List<Instance> instances, Path dir) {
-    int n = source.frameCount();
-    for (int t = 0; t < n; t++) {
+    int[] all = new int[source.frameCount()];
+    for (int t = 0; t < all.length; t++) {
+      all[t] = t;
+    }
+    return writeFrames(source, instances, dir, all);
+  }
+
+  /**
+   * Writes the overlaid frames {@code frames} (indices into the source) as {@code dir/<index
+   * 5 digits>.png}; returns the count.
+   */
+  public int writeFrames(FrameSource source, List<Instance> instances, Path dir, int[] frames) {
+    for (int t : frames) {
       BufferedImage img = render(source.frame(t), t, instances);
       AtomicFiles.write(dir.resolve(String.format(Locale.ROOT, "%05d.png", t)), out -> {
         if (!ImageIO.write(img, "png", out)) {
@@ -215,7 +226,7 @@ public final class OverlayRenderer {
         }
       });
     }
-    return n;
+    return frames.length;
   }
 
   /**
@@ -231,7 +242,13 @@ public final class OverlayRenderer {
     Path tmp;
     try {
       Files.createDirectories(target.getParent());
-      tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp.mp4");
+      String prefix = "." + target.getFileName() + ".";
+      // readable like any other output (createTempFile alone makes it 0600)
+      tmp = target.getFileSystem().supportedFileAttributeViews().contains("posix")
+          ? Files.createTempFile(target.getParent(), prefix, ".tmp.mp4",
+              java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                  java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--")))
+          : Files.createTempFile(target.getParent(), prefix, ".tmp.mp4");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + mp4 + ": " + e.getMessage(), e);
     }
@@ -285,11 +302,17 @@ public final class OverlayRenderer {
    * video-level instance of one category), labels from the dataset's category names.
    */
   public static List<Instance> fromResults(List<YtvisResult> results, YtvisDataset dataset, int videoId) {
+    return fromResults(results, c -> categoryName(dataset, c), videoId);
+  }
+
+  /** As {@link #fromResults(List, YtvisDataset, int)} with class names from {@code categoryName}. */
+  public static List<Instance> fromResults(
+      List<YtvisResult> results, java.util.function.IntFunction<String> categoryName, int videoId) {
     List<Instance> out = new ArrayList<>();
     int id = 1;
     for (YtvisResult r : results) {
       if (r.videoId() == videoId) {
-        out.add(new Instance(id++, categoryName(dataset, r.categoryId()), r.score(), r.segmentations()));
+        out.add(new Instance(id++, categoryName.apply(r.categoryId()), r.score(), r.segmentations()));
       }
     }
     return out;

@@ -37,8 +37,11 @@ import org.maskprop.util.AtomicFiles;
  * with {@link Hooks#standard}), plus the run record.
  *
  * <p>Run folder: {@code config.yaml} (the resolved config, rewritten atomically by each
- * invocation), the checkpoints and {@code last_checkpoint} ({@link Checkpointer}), and {@code
- * mlflow_run_id} (the tracker run of the latest invocation). A resume may change {@code
+ * invocation), {@code categories.json} (the training split's categories in the YouTube-VIS layout,
+ * with no videos: the model's class {@code k} is the {@code k}-th smallest category id, see {@link
+ * org.maskprop.data.CategoryIndex}; inference on raw videos needs them without a dataset), the
+ * checkpoints and {@code last_checkpoint} ({@link Checkpointer}), and {@code mlflow_run_id} (the
+ * tracker run of the latest invocation). A resume may change {@code
  * train.iterations} (to extend a run): the checkpoint's config key ({@link #resumeKey}) leaves it
  * out, since nothing else depends on it ({@link LrSchedule} reads only the steps). Every other key
  * must be as the run started.
@@ -46,6 +49,7 @@ import org.maskprop.util.AtomicFiles;
 public final class TrainRun {
   public static final String EXPERIMENT = "maskprop-train";
   public static final String CONFIG_FILE = "config.yaml";
+  public static final String CATEGORIES_FILE = "categories.json";
   public static final String RUN_ID_FILE = "mlflow_run_id";
   public static final String TAG_RUN_DIR = "maskprop.runDir";
   public static final String TAG_RESUMED_FROM = "maskprop.resumedFromRun";
@@ -113,6 +117,8 @@ public final class TrainRun {
     YtvisDataset dataset = YtvisDataset.read(data.json(), data.imageRoot());
     createDirectories(runDir);
     AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), config.toYaml());
+    new YtvisDataset(null, null, null, List.of(), dataset.categories(), List.of())
+        .write(runDir.resolve(CATEGORIES_FILE));
 
     String runId = null;
     if (tracker != null) {

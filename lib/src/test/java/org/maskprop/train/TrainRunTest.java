@@ -120,6 +120,18 @@ class TrainRunTest {
     assertEquals(config(root, 2).toYaml(), Files.readString(run.resolve(TrainRun.CONFIG_FILE)));
     assertEquals(Checkpointer.FINAL, Files.readString(run.resolve(Checkpointer.POINTER)).trim());
     assertTrue(Files.isRegularFile(run.resolve(Checkpointer.fileName(0))));
+    // the categories, so that inference on raw videos needs no dataset
+    assertEquals(List.of(new YtvisDataset.Category(1, "box", null)),
+        YtvisDataset.read(run.resolve(TrainRun.CATEGORIES_FILE)).categories());
+    // what inference reads back from the run folder alone
+    MaskPropConfig resolved = TrainedModel.resolveConfig(run, null, null, List.of());
+    assertEquals(config(root, 2).toYaml(), resolved.toYaml());
+    assertEquals(5, TrainedModel.resolveConfig(run, null, null, List.of("infer.clipLength=5")).infer().clipLength());
+    try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+      TrainedModel tm = TrainedModel.load(run, resolved, m);
+      assertEquals(List.of(new YtvisDataset.Category(1, "box", null)), tm.categories().orElseThrow());
+      assertEquals(run, tm.runDir());
+    }
 
     assertThrows(InputException.class, () -> TrainRun.run(config(root, 2), run, false, null)); // no overwrite
     InputException other = assertThrows(InputException.class,
