@@ -65,7 +65,6 @@ public final class Presets {
             0.1, 35.0, 5, List.of(400, 800), 0.5, 1, Math.max(1, steps / 20), 3),
         new InferConfig(13, 0.1, 0.5, 0.5, 1000),
         TrackConfig.paper(false)); // MaskProp's own training has no tracking head
-
   }
 
   /**

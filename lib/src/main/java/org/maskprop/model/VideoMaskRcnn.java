@@ -67,8 +67,9 @@ import org.maskprop.ops.ShapeSpec;
  * of {@code t}; {@link #embed} gives its embeddings at inference for the {@code masktrack} baseline.
  *
  * <p>Child order (parameter-file format, J2): {@code backbone}, {@code rpn}, {@code roi_heads}, {@code
- * propagation}, then {@code refine} and {@code track} when present. The first three follow torchvision's Mask R-CNN
- * names, so a torchvision checkpoint's {@code backbone.*} keys load with {@code TorchvisionWeights}.
+ * propagation}, then {@code refine} and {@code track} when present. The first three follow
+ * torchvision's Mask R-CNN names, so a torchvision checkpoint's {@code backbone.*} keys load with
+ * {@code TorchvisionWeights}.
  */
 public final class VideoMaskRcnn extends AbstractBlock {
   /** Parameter-file format version (J2): bump with a migration when children or parameters change. */

@@ -66,7 +66,8 @@ class MaskTrackMatcherTest {
     MaskTrackMatcher blind = new MaskTrackMatcher(CFG, 3, 7);
     blind.addFrame(0, List.of(cand(0, 10, 0.9, 3, 1, 1), cand(20, 30, 0.8, 3, 1, 1)));
     blind.addFrame(1, List.of(cand(6, 16, 0.9, 3, 1, 1), cand(14, 24, 0.8, 3, 1, 1)));
-    assertArrayEquals(new int[] {0, 1}, blind.addFrame(2, List.of(cand(6, 16, 0.8, 3, 1, 1), cand(14, 24, 0.9, 3, 1, 1))));
+    int[] swapped = blind.addFrame(2, List.of(cand(6, 16, 0.8, 3, 1, 1), cand(14, 24, 0.9, 3, 1, 1)));
+    assertArrayEquals(new int[] {0, 1}, swapped);
   }
 
   @Test
