@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.maskprop.InputException;
 import org.maskprop.data.PairBatch;
+import org.maskprop.data.Rle;
+import org.maskprop.infer.masktrack.MaskTrackMatcher;
 import org.maskprop.ops.LossNames;
 import org.maskprop.ops.LossTerms;
 import org.maskprop.train.Checkpointer;
@@ -97,6 +99,25 @@ class VideoMaskRcnnTrackTest {
       float othersFirst = (others[0] + others[1] + others[2]) / 3;
       float othersLast = (others[steps - 3] + others[steps - 2] + others[steps - 1]) / 3;
       assertTrue(othersLast < 0.8f * othersFirst, "other losses " + java.util.Arrays.toString(others));
+
+      // inference: the embeddings alone (no IoU or category cue, one category) tell the objects apart
+      try (NDManager s = m.newSubManager(); PairBatch batch = pair(s, 0, 3, 2)) {
+        MaskTrackMatcher matcher = new MaskTrackMatcher(0, 0, 0, 2, 1);
+        for (int f = 0; f < 2; f++) {
+          FrameOutput out = model.detect(ps, f == 0 ? batch.frameT() : batch.frameTPrime());
+          NDArray gtBoxes = (f == 0 ? batch.targetsT() : batch.targetsTPrime()).boxes().tensor();
+          float[] e = model.embed(ps, out, gtBoxes).toFloatArray(); // [2, D]
+          int d = e.length / 2;
+          List<MaskTrackMatcher.Candidate> cands = new ArrayList<>();
+          for (int i = 1; i >= 0; i--) { // reversed order in t': identity must not come from the order
+            int k = f == 0 ? 1 - i : i;
+            cands.add(new MaskTrackMatcher.Candidate(new double[] {0, 0, 1, 1}, 0.9, 1,
+                java.util.Arrays.copyOfRange(e, k * d, (k + 1) * d), Rle.empty(SIZE, SIZE)));
+          }
+          int[] ids = matcher.addFrame(f, cands);
+          assertArrayEquals(f == 0 ? new int[] {0, 1} : new int[] {1, 0}, ids, "frame " + f);
+        }
+      }
     }
   }
 
