@@ -158,7 +158,7 @@ public final class ExperimentRunner {
     DataConfig nd = new DataConfig(root.toString(), d.trainSplit(), d.validSplit(),
         imageRoot != null ? imageRoot : d.imageRoot(), d.numClasses(), d.minSize(), d.maxSize());
     return new MaskPropConfig(c.preset(), c.seed(), nd, c.backbone(), c.rpn(), c.roiHeads(), c.propagation(),
-        c.refine(), c.train(), c.infer());
+        c.refine(), c.train(), c.infer(), c.track());
   }
 
   private static Map<String, String> childParams(ExperimentPlan plan, PlannedRun run, MaskPropConfig config) {

@@ -247,6 +247,6 @@ class ExperimentRunnerTest {
     var back = org.maskprop.config.MaskPropConfig.fromPreset("cpu-synthetic", sets);
     assertEquals(ExperimentRunner.withData(config, Path.of(config.data().root()), null), new org.maskprop.config.MaskPropConfig(
         "cpu-tiny", back.seed(), back.data(), back.backbone(), back.rpn(), back.roiHeads(), back.propagation(),
-        back.refine(), back.train(), back.infer()));
+        back.refine(), back.train(), back.infer(), back.track()));
   }
 }

@@ -25,12 +25,14 @@ public record MaskPropConfig(
     PropagationConfig propagation,
     RefineConfig refine,
     TrainConfig train,
-    InferConfig infer) {
+    InferConfig infer,
+    TrackConfig track) {
 
   public MaskPropConfig {
     require(preset != null && !preset.isBlank(), "preset", "must be set");
     require(data != null && backbone != null && rpn != null && roiHeads != null, "sections", "missing");
     require(propagation != null && refine != null && train != null && infer != null, "sections", "missing");
+    require(track != null, "track", "section missing");
   }
 
   /** A preset by name with {@code --set} overrides on top. */

@@ -44,7 +44,8 @@ public final class Presets {
         new TrainConfig(iterations, 0.01, 0.9, 1e-4, Math.min(100, iterations / 10), 0.001,
             List.of(iterations * 8 / 10), 0.1, 10.0, 5, List.of(minSize), 0.5, 1,
             Math.max(10, iterations / 5), 3),
-        new InferConfig(13, 0.1, 0.5, 0.5, 300));
+        new InferConfig(13, 0.1, 0.5, 0.5, 300),
+        cpuTrack(widthDivisor));
   }
 
   /** Paper scale (Sec. 4.4; [R?] values as NOTES.md restores them). Iterations: 20 epochs of 2,238 videos. */
@@ -62,7 +63,19 @@ public final class Presets {
         new RefineConfig(true, 384, 128, 3),
         new TrainConfig(steps, 0.008, 0.9, 1e-4, 500, 1.0 / 3, List.of(steps * 16 / 20, steps * 19 / 20),
             0.1, 35.0, 5, List.of(400, 800), 0.5, 1, Math.max(1, steps / 20), 3),
-        new InferConfig(13, 0.1, 0.5, 0.5, 1000));
+        new InferConfig(13, 0.1, 0.5, 0.5, 1000),
+        TrackConfig.paper(false)); // MaskProp's own training has no tracking head
+  }
+
+  /**
+   * The tracking head trains jointly in the CPU presets (the demo runs the masktrack baseline): FC and
+   * embedding widths 1024 / widthDivisor (at least 16) [U], MaskTrack R-CNN's loss weight and cues.
+   */
+  private static TrackConfig cpuTrack(int widthDivisor) {
+    int width = Math.max(16, 1024 / widthDivisor);
+    TrackConfig paper = TrackConfig.paper(true);
+    return new TrackConfig(true, width, width, paper.lossWeight(), paper.roisPerInstance(), paper.scoreWeight(),
+        paper.iouWeight(), paper.categoryWeight());
   }
 
   private static RpnConfig rpn(TrainTest<Integer> pre, TrainTest<Integer> post) {

@@ -33,6 +33,9 @@ public final class StandIns {
     m.put("infer.assignThreshold", "[U] Eq. 5 assignment threshold 0.5");
     m.put("infer.maskThreshold", "[U] final masks binarised at 0.5");
     m.put("infer.proposals", "[U] 1000 proposals (HTC default)");
+    m.put("track.roisPerInstance", "[U] tracking-head RoIs: GT boxes of t' plus 4 jittered copies each");
+    m.put("track.fcDim", "[U] CPU presets: tracking-head FC width 1024 / widthDivisor (MaskTrack R-CNN: 1024)");
+    m.put("track.embedDim", "[U] CPU presets: embedding width 1024 / widthDivisor (MaskTrack R-CNN: 1024)");
     return java.util.Collections.unmodifiableMap(m);
   }
 }

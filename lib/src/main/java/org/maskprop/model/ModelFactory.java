@@ -2,6 +2,7 @@ package org.maskprop.model;
 
 import ai.djl.ndarray.NDManager;
 import java.util.Map;
+import java.util.Optional;
 import org.maskprop.config.BackboneConfig;
 import org.maskprop.config.MaskPropConfig;
 import org.maskprop.model.backbone.FpnBackbone;
@@ -9,6 +10,7 @@ import org.maskprop.model.detect.CascadeRoiHeads;
 import org.maskprop.model.detect.Rpn;
 import org.maskprop.model.propagation.MaskPropagationHead;
 import org.maskprop.model.refine.MaskRefiner;
+import org.maskprop.model.track.TrackHead;
 import org.maskprop.ops.ShapeSpec;
 
 /**
@@ -38,6 +40,8 @@ public final class ModelFactory {
         .setRoiHeads(roiHeads)
         .setPropagation(propagation)
         .optRefiner(MaskRefiner.fromConfig(config.refine()))
+        .optTrackHead(config.track().enabled() ? Optional.of(TrackHead.of(config.track())) : Optional.empty(),
+            config.track().lossWeight())
         .optTrainWith(config.propagation().trainWith())
         .optPropagationLossWeight(config.propagation().lossWeight())
         .optSeed(config.seed())

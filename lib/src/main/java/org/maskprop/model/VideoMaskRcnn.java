@@ -32,6 +32,7 @@ import org.maskprop.model.propagation.PropagatedMasks;
 import org.maskprop.model.propagation.PropagationOutput;
 import org.maskprop.model.refine.MaskRefiner;
 import org.maskprop.model.refine.RefineOutput;
+import org.maskprop.model.track.TrackHead;
 import org.maskprop.ops.Boxes;
 import org.maskprop.ops.LossNames;
 import org.maskprop.ops.LossTerms;
@@ -61,11 +62,14 @@ import org.maskprop.ops.ShapeSpec;
  * the frame. Predicted masks are detached (TV5): the mask head learns from {@link LossNames#MASK}
  * only, the propagation branch from {@link LossNames#PROP}. When a refiner is configured it learns
  * (Sec. 4.4) to refine the same detached predictions on frame {@code t} against the GT masks ({@link
- * LossNames#REFINE}).
+ * LossNames#REFINE}). When a MaskTrack R-CNN tracking head is configured it learns on the same pair
+ * ({@link LossNames#TRACK}, times {@code track.lossWeight}): instances of {@code t'} matched to those
+ * of {@code t}; {@link #embed} gives its embeddings at inference for the {@code masktrack} baseline.
  *
  * <p>Child order (parameter-file format, J2): {@code backbone}, {@code rpn}, {@code roi_heads}, {@code
- * propagation}, then {@code refine} when present. The first three follow torchvision's Mask R-CNN
- * names, so a torchvision checkpoint's {@code backbone.*} keys load with {@code TorchvisionWeights}.
+ * propagation}, then {@code refine} and {@code track} when present. The first three follow
+ * torchvision's Mask R-CNN names, so a torchvision checkpoint's {@code backbone.*} keys load with
+ * {@code TorchvisionWeights}.
  */
 public final class VideoMaskRcnn extends AbstractBlock {
   /** Parameter-file format version (J2): bump with a migration when children or parameters change. */
@@ -79,6 +83,8 @@ public final class VideoMaskRcnn extends AbstractBlock {
   private final CascadeRoiHeads roiHeads;
   private final MaskPropagationHead propagation;
   private final Optional<MaskRefiner> refiner;
+  private final Optional<TrackHead> trackHead;
+  private final float trackLossWeight;
   private final List<ShapeSpec> specs; // p2..p6, finest first
   private final MaskSource trainWith;
   private final float propagationLossWeight;
@@ -92,6 +98,9 @@ public final class VideoMaskRcnn extends AbstractBlock {
     propagation = addChildBlock("propagation", b.propagation);
     refiner = b.refiner;
     refiner.ifPresent(r -> addChildBlock("refine", r));
+    trackHead = b.trackHead;
+    trackHead.ifPresent(t -> addChildBlock("track", t));
+    trackLossWeight = (float) b.trackLossWeight;
     specs = List.copyOf(backbone.outputShapes().values());
     trainWith = b.trainWith;
     propagationLossWeight = (float) b.propagationLossWeight;
@@ -122,6 +131,11 @@ public final class VideoMaskRcnn extends AbstractBlock {
     return refiner;
   }
 
+  /** The MaskTrack R-CNN tracking head, when the config enables it ({@code track.enabled}). */
+  public Optional<TrackHead> trackHead() {
+    return trackHead;
+  }
+
   /** Initialises every parameter for frames of {@code height x width} (float32). */
   public void initialize(NDManager manager, int height, int width) {
     initialize(manager, DataType.FLOAT32, new Shape(1, 3, height, width));
@@ -132,8 +146,9 @@ public final class VideoMaskRcnn extends AbstractBlock {
    * {@code t} ({@link LossNames#RPN_OBJECTNESS}, {@link LossNames#RPN_BOX_REG}, per stage {@link
    * LossNames#cls}/{@link LossNames#box}, {@link LossNames#MASK}, {@link LossNames#SEMANTIC} when the
    * semantic head is on), {@link LossNames#PROP} (Eq. 2 on {@code t'}, times the propagation loss
-   * weight) and {@link LossNames#REFINE} when a refiner is configured. Frame {@code t'} feeds the
-   * propagation branch only. Anchor and RoI sampling draw from a generator seeded by the model seed
+   * weight), {@link LossNames#REFINE} when a refiner is configured and {@link LossNames#TRACK} (times
+   * the tracking loss weight) when a tracking head is. Frame {@code t'} feeds the propagation branch
+   * and the tracking head only. Anchor and RoI sampling draw from a generator seeded by the model seed
    * and {@code batch.iteration()}, so a step is reproducible.
    *
    * @return scalar losses attached to the batch's manager
@@ -152,8 +167,9 @@ public final class VideoMaskRcnn extends AbstractBlock {
     RandomGenerator random = new Random(seed * 1_000_003L + batch.iteration());
     NDManager parent = batch.frameT().getManager();
     try (NDManager scope = parent.newSubManager()) {
+      FrameTargets gtTPrime = batch.targetsTPrime();
       attachOnce(scope, batch.frameT(), batch.frameTPrime(), gtT.boxes().tensor(), gtT.classes(), gtT.masks(),
-          propTargets);
+          propTargets, gtTPrime.boxes().tensor());
       Map<String, NDArray> fT = backbone.features(ps, batch.frameT().expandDims(0), true); // [1, C, H_l, W_l]
       Map<String, NDArray> fTPrime = backbone.features(ps, batch.frameTPrime().expandDims(0), true);
       List<NDArray> levels = List.copyOf(fT.values());
@@ -176,6 +192,13 @@ public final class VideoMaskRcnn extends AbstractBlock {
         RefineOutput refined = refiner.get().refine(ps, image, predicted, gt.boxes().tensor(),
             gtT.masks().toType(DataType.FLOAT32, false), true);
         losses = losses.with(LossNames.REFINE, refined.loss());
+      }
+      if (trackHead.isPresent()) {
+        int pooled = Math.min(CascadeRoiHeads.POOLED_LEVELS, levels.size());
+        NDArray track = trackHead.get().trainingLoss(ps, levels.subList(0, pooled),
+            List.copyOf(fTPrime.values()).subList(0, pooled), specs.subList(0, pooled), gtT.boxes(), gtT.trackIds(),
+            gtTPrime.boxes(), gtTPrime.trackIds(), h, w, random);
+        losses = losses.with(LossNames.TRACK, track.mul(trackLossWeight));
       }
       for (NDArray v : losses.asMap().values()) {
         scope.ret(v);
@@ -230,6 +253,31 @@ public final class VideoMaskRcnn extends AbstractBlock {
       NDArray masks = MaskPaster.paste(Activation.sigmoid(d.maskLogits()), d.boxes().tensor(), d.height(),
           d.width()); // [n, H, W]
       return propagate(ps, t, tPrime, masks); // lands in p3's manager, outside this scope
+    }
+  }
+
+  /**
+   * MaskTrack R-CNN embeddings of {@code boxes} in a detected frame (inference mode, no gradient
+   * needed), from the same P2..P5 RoI features as the box head.
+   *
+   * @param frame a frame from {@link #detect}
+   * @param boxes {@code [N, 4]} XYXY in input pixels (e.g. {@code frame.detections().boxes().tensor()})
+   * @return {@code [N, D]} ({@code D = track.embedDim}), attached to {@code boxes}' manager
+   * @throws IllegalStateException when the model has no tracking head
+   */
+  public NDArray embed(ParameterStore ps, FrameOutput frame, NDArray boxes) {
+    TrackHead head = trackHead.orElseThrow(() -> new IllegalStateException(
+        "VideoMaskRcnn.embed: the model has no tracking head (track.enabled=false)"));
+    List<NDArray> levels = List.copyOf(frame.features().values());
+    int pooled = Math.min(CascadeRoiHeads.POOLED_LEVELS, levels.size());
+    try (NDManager scope = boxes.getManager().newSubManager()) {
+      attachOnce(scope, boxes);
+      for (NDArray l : levels.subList(0, pooled)) {
+        attachOnce(scope, l);
+      }
+      NDArray e = head.embed(ps, levels.subList(0, pooled), specs.subList(0, pooled),
+          new Boxes(boxes.stopGradient()), false); // [N, D]
+      return scope.ret(e);
     }
   }
 
@@ -296,15 +344,22 @@ public final class VideoMaskRcnn extends AbstractBlock {
     Shape p3 = levels[List.copyOf(backbone.outputShapes().keySet()).indexOf(PROPAGATION_LEVEL)];
     propagation.initialize(manager, dataType, new Shape(1, p3.get(1), p3.get(2), p3.get(3)));
     refiner.ifPresent(r -> r.initialize(manager, dataType, new Shape(1, 3, in.get(2), in.get(3))));
+    trackHead.ifPresent(t -> t.initialize(manager, dataType,
+        new Shape(1, levels[0].get(1), TrackHead.POOLED, TrackHead.POOLED)));
   }
 
-  /** Builder (J1): the four parts are required; GT masks, loss weight 1, seed 0 by default. */
+  /**
+   * Builder (J1): the four parts are required; no refiner or tracking head, GT masks, loss weights 1,
+   * seed 0 by default.
+   */
   public static final class Builder {
     private FpnBackbone backbone;
     private Rpn rpn;
     private CascadeRoiHeads roiHeads;
     private MaskPropagationHead propagation;
     private Optional<MaskRefiner> refiner = Optional.empty();
+    private Optional<TrackHead> trackHead = Optional.empty();
+    private double trackLossWeight = 1;
     private MaskSource trainWith = MaskSource.GT;
     private double propagationLossWeight = 1;
     private long seed;
@@ -336,6 +391,13 @@ public final class VideoMaskRcnn extends AbstractBlock {
       return this;
     }
 
+    /** The tracking head (or none) and the weight that multiplies {@link LossNames#TRACK}. */
+    public Builder optTrackHead(Optional<TrackHead> trackHead, double lossWeight) {
+      this.trackHead = trackHead;
+      this.trackLossWeight = lossWeight;
+      return this;
+    }
+
     /** Masks of frame t that training propagates. */
     public Builder optTrainWith(MaskSource trainWith) {
       this.trainWith = trainWith;
@@ -358,8 +420,12 @@ public final class VideoMaskRcnn extends AbstractBlock {
       if (backbone == null || rpn == null || roiHeads == null || propagation == null) {
         throw new IllegalArgumentException("VideoMaskRcnn needs backbone, rpn, roiHeads and propagation");
       }
-      if (refiner == null || trainWith == null) {
-        throw new IllegalArgumentException("VideoMaskRcnn: refiner (Optional) and trainWith must not be null");
+      if (refiner == null || trainWith == null || trackHead == null) {
+        throw new IllegalArgumentException(
+            "VideoMaskRcnn: refiner and trackHead (Optionals) and trainWith must not be null");
+      }
+      if (!(trackLossWeight >= 0)) {
+        throw new IllegalArgumentException("VideoMaskRcnn: tracking loss weight must be >= 0, got " + trackLossWeight);
       }
       if (!(propagationLossWeight >= 0)) {
         throw new IllegalArgumentException("VideoMaskRcnn: propagation loss weight must be >= 0, got "

@@ -29,6 +29,13 @@ public final class LossNames {
   /** High-resolution mask refinement (Sec. 4.4): per-pixel BCE on the refined patches. */
   public static final String REFINE = "loss_refine";
 
+  /**
+   * MaskTrack R-CNN's tracking head: cross-entropy of each positive RoI of frame t' over a new-instance
+   * slot and the GT instances of frame t ({@code model.track.TrackHead}); the assembled model
+   * multiplies it by {@code track.lossWeight}.
+   */
+  public static final String TRACK = "loss_track";
+
   /** Box classification of cascade stage {@code k} (0-based), already multiplied by the stage weight. */
   public static String cls(int stage) {
     return "loss_cls_stage" + stage;

@@ -60,7 +60,7 @@ class VideoMaskRcnnTest {
           GradientCollector gc = Engine.getInstance().newGradientCollector()) {
         LossTerms losses = model.forwardTrain(ps, batch);
         assertEquals(List.of(LossNames.RPN_OBJECTNESS, LossNames.RPN_BOX_REG, LossNames.cls(0), LossNames.box(0),
-            LossNames.MASK, LossNames.PROP), List.copyOf(losses.asMap().keySet()));
+            LossNames.MASK, LossNames.PROP, LossNames.TRACK), List.copyOf(losses.asMap().keySet()));
         for (Map.Entry<String, NDArray> e : losses.asMap().entrySet()) {
           float v = e.getValue().getFloat();
           assertEquals(0, e.getValue().getShape().dimension(), e.getKey());
@@ -98,7 +98,7 @@ class VideoMaskRcnnTest {
       try (NDManager step = m.newSubManager(); PairBatch batch = pair(step, 0, 3, 2)) {
         LossTerms losses = model.forwardTrain(ps, batch);
         assertEquals(List.of(LossNames.RPN_OBJECTNESS, LossNames.RPN_BOX_REG, LossNames.cls(0), LossNames.box(0),
-            LossNames.cls(1), LossNames.box(1), LossNames.MASK, LossNames.SEMANTIC, LossNames.PROP),
+            LossNames.cls(1), LossNames.box(1), LossNames.MASK, LossNames.SEMANTIC, LossNames.PROP, LossNames.TRACK),
             List.copyOf(losses.asMap().keySet()));
         // weight 0.5 on a term in [0, 1]
         float prop = losses.get(LossNames.PROP).getFloat();
@@ -109,8 +109,10 @@ class VideoMaskRcnnTest {
 
   @Test
   void twentySgdStepsLowerTheLossWithoutLeakingArraysThenDetectAndPropagate() {
+    // detector and propagation only: whether 20 steps already give a detection above the score
+    // threshold depends on the trajectory; joint training with the tracking head: VideoMaskRcnnTrackTest
     try (NDManager m = NDManager.newBaseManager()) {
-      VideoMaskRcnn model = ModelFactory.build(config(), m, SIZE, SIZE);
+      VideoMaskRcnn model = ModelFactory.build(config("track.enabled=false"), m, SIZE, SIZE);
       ParameterStore ps = new ParameterStore(m, false);
       List<Parameter> params = new ArrayList<>();
       for (Pair<String, Parameter> p : model.getParameters()) {
@@ -215,7 +217,7 @@ class VideoMaskRcnnTest {
         try (NDManager s = m.newSubManager(); PairBatch batch = pair(s, step, 3, 2);
             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
           LossTerms losses = model.forwardTrain(ps, batch);
-          assertEquals(10, losses.size(), losses.toString());
+          assertEquals(11, losses.size(), losses.toString());
           gc.backward(losses.sum());
         }
         int count = m.getManagedArrays().size();
@@ -276,7 +278,7 @@ class VideoMaskRcnnTest {
       try (NDManager s = m.newSubManager(); PairBatch batch = pair(s, 0, 3, 2);
           GradientCollector gc = Engine.getInstance().newGradientCollector()) {
         LossTerms losses = model.forwardTrain(ps, batch);
-        assertEquals(LossNames.REFINE, List.copyOf(losses.asMap().keySet()).get(losses.size() - 1));
+        assertTrue(losses.contains(LossNames.REFINE), losses.toString());
         float refine = losses.get(LossNames.REFINE).getFloat();
         assertTrue(Float.isFinite(refine) && refine > 0, "loss_refine " + refine);
         gc.backward(losses.get(LossNames.REFINE));
@@ -292,10 +294,12 @@ class VideoMaskRcnnTest {
   void factoryWiresTheSectionsInParameterFileOrder() {
     try (NDManager m = NDManager.newBaseManager()) {
       VideoMaskRcnn plain = ModelFactory.build(config());
-      assertEquals(List.of("backbone", "rpn", "roi_heads", "propagation"), childNames(plain));
+      assertEquals(List.of("backbone", "rpn", "roi_heads", "propagation", "track"), childNames(plain));
       assertTrue(plain.refiner().isEmpty());
+      assertEquals(List.of("backbone", "rpn", "roi_heads", "propagation"),
+          childNames(ModelFactory.build(config("track.enabled=false"))));
       VideoMaskRcnn refined = ModelFactory.build(config("refine.enabled=true", "refine.patchSize=16"));
-      assertEquals(List.of("backbone", "rpn", "roi_heads", "propagation", "refine"), childNames(refined));
+      assertEquals(List.of("backbone", "rpn", "roi_heads", "propagation", "refine", "track"), childNames(refined));
       refined.initialize(m, SIZE, SIZE);
       assertTrue(refined.isInitialized());
       // box predictor sized by data.numClasses (8 in cpu-tiny): K + 1 class logits
