@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,7 +21,6 @@ import org.maskprop.model.FrameOutput;
 import org.maskprop.model.VideoMaskRcnn;
 import org.maskprop.model.detect.Detections;
 import org.maskprop.model.propagation.PropagatedMasks;
-import org.maskprop.ops.MaskPaster;
 
 /**
  * Clip-level tracks of a video (Sec. 4.3), one centre frame at a time, in order.
@@ -216,17 +214,10 @@ public final class ClipTracker implements AutoCloseable {
   private List<ClipTrack> tracksOf(int t, int first, int last) {
     FrameOutput ft = cached(t);
     Detections d = ft.detections();
-    float[] allScores = d.scores().toType(DataType.FLOAT32, false).toFloatArray();
-    List<Long> keptList = new ArrayList<>();
-    for (int i = 0; i < allScores.length; i++) {
-      if (allScores[i] > scoreThreshold) {
-        keptList.add((long) i);
-      }
-    }
-    if (keptList.isEmpty()) {
+    long[] kept = DetectionMasks.above(d, scoreThreshold);
+    if (kept.length == 0) {
       return List.of();
     }
-    long[] kept = keptList.stream().mapToLong(Long::longValue).toArray();
     int n = kept.length;
     int area = gridHeight * gridWidth;
     int stride = model.propagation().stride();
@@ -240,8 +231,7 @@ public final class ClipTracker implements AutoCloseable {
       scores = sel.scores().toType(DataType.FLOAT32, false).toFloatArray();
       classes = sel.classes().toType(DataType.INT64, false).toLongArray();
       boxes = sel.boxes().tensor().toType(DataType.FLOAT32, false).toFloatArray();
-      NDArray pasted = MaskPaster.paste(Activation.sigmoid(sel.maskLogits()), sel.boxes().tensor(),
-          d.height(), d.width()); // [n, H, W]
+      NDArray pasted = DetectionMasks.paste(sel); // [n, H, W]
       boolean exactGrid = d.height() == gridHeight * stride && d.width() == gridWidth * stride;
       NDArray ay = scope.create(spanWeights(gridHeight, d.height()), new Shape(gridHeight, d.height()));
       NDArray ax = scope.create(spanWeights(gridWidth, d.width()), new Shape(gridWidth, d.width()));

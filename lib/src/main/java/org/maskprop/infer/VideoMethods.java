@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.maskprop.InputException;
+import org.maskprop.infer.deepsort.DeepSortParams;
 
 /**
  * The registry of {@link VideoMethod}s by name. {@code maskprop} is the paper's method; each
@@ -16,6 +17,10 @@ public final class VideoMethods {
 
   static {
     register(named("maskprop", VideoPredictor::predict));
+    register(TrackingByDetection.iouLinking());
+    register(TrackingByDetection.deepSort(DeepSortParams.defaults()));
+    // masktrack: register(TrackingByDetection.maskTrack(VideoMaskRcnn::embed, <MaskTrackMatcher
+    // linker>)) once the tracking head (model.track, infer.masktrack) is merged
   }
 
   private static void register(VideoMethod method) {
