@@ -81,8 +81,8 @@ public record ExperimentPlan(Loaded loaded, List<GridPoint> points, List<Planned
   }
 
   /**
-   * Checks that every method can run (the registry throws for methods not built yet), before any
-   * run starts.
+   * Checks that every method can run (the registry throws, with the known names, for a method that
+   * is not registered), before any run or data folder exists.
    */
   public void validate(MethodRegistry registry) {
     for (Method m : grid().methods()) {
@@ -90,11 +90,15 @@ public record ExperimentPlan(Loaded loaded, List<GridPoint> points, List<Planned
     }
   }
 
+  /** Appended to a reference's row label. */
+  public static final String REFERENCE_MARK = "(reference, reads GT)";
+
   /** The row label of a run in the result table: method, point label and split, as far as they vary. */
   public String rowLabel(PlannedRun run) {
     List<String> parts = new ArrayList<>();
     if (grid().methods().size() > 1 || run.point().label().isEmpty()) {
-      parts.add(run.method().label());
+      // a reference reads GT: its row says so in every table, next to the paper's rows too
+      parts.add(run.method().label() + (run.method().usesGroundTruth() ? " " + REFERENCE_MARK : ""));
     }
     if (!run.point().label().isEmpty()) {
       parts.add(run.point().label());
@@ -150,7 +154,7 @@ public record ExperimentPlan(Loaded loaded, List<GridPoint> points, List<Planned
       registry.runnerFor(m, grid().name());
       return null;
     } catch (InputException e) {
-      return "not built yet";
+      return "not registered; known: " + String.join(", ", Method.knownNames());
     }
   }
 
