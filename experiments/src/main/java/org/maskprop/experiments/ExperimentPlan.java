@@ -90,6 +90,22 @@ public record ExperimentPlan(Loaded loaded, List<GridPoint> points, List<Planned
     }
   }
 
+  /**
+   * How many detectors a run of this plan trains ({@link TrainedDetectors}): distinct training keys
+   * over the points, with the point's SynthVIS data (its folder is part of {@code data.root}); 0
+   * when only references run.
+   */
+  public int detectorTrainings() {
+    if (grid().methods().stream().allMatch(Method::usesGroundTruth)) {
+      return 0;
+    }
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    for (GridPoint p : points) {
+      keys.add(TrainedDetectors.trainingKey(p.config()) + "|" + (p.synthvis() == null ? "" : p.synthvis().label()));
+    }
+    return keys.size();
+  }
+
   /** Appended to a reference's row label. */
   public static final String REFERENCE_MARK = "(reference, reads GT)";
 
@@ -130,6 +146,11 @@ public record ExperimentPlan(Loaded loaded, List<GridPoint> points, List<Planned
     }
     sb.append(points.size()).append(" point(s) x ").append(g.methods().size()).append(" method(s) x ")
         .append(g.splits().size()).append(" split(s) = ").append(runs.size()).append(" run(s)\n");
+    int trainings = detectorTrainings();
+    if (trainings > 0) {
+      sb.append(trainings).append(" detector training(s): one per training config, shared by every video method"
+          + " and by points that differ only in infer.*\n");
+    }
     for (GridPoint p : points) {
       sb.append("point ").append(p.index()).append(": ")
           .append(p.values().isEmpty() ? "(base)" : p.values().toString())

@@ -156,7 +156,10 @@ public final class ExperimentRunner {
         m = YtvisEvaluator.evaluate(gt, read);
         perCategory = PerCategoryAp.of(gt, read);
       }
-      AtomicFiles.writeString(out.resolve("metrics").resolve(run.runName() + ".json"), m.toJson());
+      Path metricsFile = out.resolve("metrics").resolve(run.runName() + ".json");
+      AtomicFiles.writeString(metricsFile, m.toJson());
+      tracker.logArtifact(child, resultsFile, "results");
+      tracker.logArtifact(child, metricsFile, "metrics");
       tracker.logMetrics(child, m.asMap(), 0);
       Map<String, Double> catMetrics = new LinkedHashMap<>();
       perCategory.forEach((name, ap) -> catMetrics.put(PerCategoryAp.metricKey(name), ap));

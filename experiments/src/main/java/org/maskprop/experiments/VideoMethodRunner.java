@@ -9,6 +9,7 @@ import org.maskprop.data.FrameTransform;
 import org.maskprop.data.YtvisDataset;
 import org.maskprop.data.YtvisResult;
 import org.maskprop.infer.VideoMethod;
+import org.maskprop.util.Progress;
 
 /**
  * A {@link VideoMethod} at a grid point: the point's detector from the grid's {@link
@@ -36,11 +37,14 @@ final class VideoMethodRunner implements MethodRunner {
     DataConfig dc = ctx.config().data();
     CategoryIndex categories = CategoryIndex.of(ctx.gt());
     List<YtvisResult> all = new ArrayList<>();
-    for (YtvisDataset.Video v : ctx.gt().videos()) {
-      try (FrameSource frames = FrameSource.ofImages(ctx.imageRoot(), v)) {
-        FrameTransform t = FrameTransform.resizeShorter(v.height(), v.width(), dc.minSize(), dc.maxSize(), false);
-        all.addAll(method.predict(d.ps(), d.model(), frames, v.id(), ctx.config().infer(), t,
-            categories::categoryId, false));
+    try (Progress progress = Progress.start(method.name() + " " + ctx.split().label(), ctx.gt().videos().size())) {
+      for (YtvisDataset.Video v : ctx.gt().videos()) {
+        try (FrameSource frames = FrameSource.ofImages(ctx.imageRoot(), v)) {
+          FrameTransform t = FrameTransform.resizeShorter(v.height(), v.width(), dc.minSize(), dc.maxSize(), false);
+          all.addAll(method.predict(d.ps(), d.model(), frames, v.id(), ctx.config().infer(), t,
+              categories::categoryId, false));
+        }
+        progress.step();
       }
     }
     return all;

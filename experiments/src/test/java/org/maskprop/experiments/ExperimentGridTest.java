@@ -80,11 +80,23 @@ class ExperimentGridTest {
     assertEquals(List.of(Arch.R18, Arch.R50, Arch.R101, Arch.X101_64X4D),
         t4.points().stream().map(p -> p.config().backbone().arch()).toList());
     assertTrue(t4.points().stream().allMatch(p -> p.config().backbone().widthDivisor() == 8), "base --set applies");
+    assertTrue(t4.points().stream().allMatch(p -> p.config().train().iterations() == 1000
+        && p.config().train().lrSteps().equals(List.of(800))), "table4's reduced schedule (budget)");
     assertEquals("cpu-synthetic", t4.points().get(0).config().preset());
 
     ExperimentPlan f6 = ExperimentPlan.expand(ExperimentGrid.load(GRIDS.resolve("fig6-clip-length.yaml")));
     assertEquals(List.of(1, 3, 5, 7, 9, 11, 13, 15, 17),
         f6.points().stream().map(p -> p.config().infer().clipLength()).toList());
+
+    // one detector per training config: infer.* axes share one, backbone and data axes do not
+    assertEquals(1, f6.detectorTrainings());
+    assertEquals(4, t4.detectorTrainings());
+    assertTrue(t4.describe(MethodRegistry.BUILT_IN).contains("\n4 detector training(s)"), t4.describe(MethodRegistry.BUILT_IN));
+    for (String[] gt : new String[][] {{"smoke", "1"}, {"table2", "1"}, {"table3", "1"}, {"threshold-sweep", "1"},
+        {"refinement-ablation", "2"}, {"robustness", "4"}, {"table4-ytvis", "3"}}) {
+      ExperimentPlan p = ExperimentPlan.expand(ExperimentGrid.load(GRIDS.resolve(gt[0] + ".yaml")));
+      assertEquals(Integer.parseInt(gt[1]), p.detectorTrainings(), gt[0]);
+    }
 
     ExperimentPlan rob = ExperimentPlan.expand(ExperimentGrid.load(GRIDS.resolve("robustness.yaml")));
     assertEquals(List.of("easy", "occlusion", "blur", "crowded"),

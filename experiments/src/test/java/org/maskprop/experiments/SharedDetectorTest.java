@@ -161,6 +161,9 @@ class SharedDetectorTest {
       assertEquals(t.runId(), tags.get(TrainedDetectors.TAG_TRAIN_RUN), k.runName());
       assertEquals(RunStatus.FINISHED, k.status());
       assertTrue(reader.latestMetrics(k.runId()).containsKey("AP"), k.runName());
+      assertEquals(Files.readString(out.resolve("results/" + k.runName() + ".json")),
+          Files.readString(reader.artifactDir(k.runId()).resolve("results/" + k.runName() + ".json")), "results artifact");
+      assertTrue(Files.isRegularFile(reader.artifactDir(k.runId()).resolve("metrics/" + k.runName() + ".json")));
     }
     for (int p = 0; p < 2; p++) {
       assertEquals(Files.readString(out.resolve("results/p" + p + "-maskprop-valid.json")),
