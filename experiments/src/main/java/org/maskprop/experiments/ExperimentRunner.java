@@ -31,13 +31,16 @@ import org.maskprop.util.AtomicFiles;
 /**
  * Runs an expanded grid: one parent MLflow run for the grid (experiment = grid name) with one child
  * run per (point, method, split). A child logs the resolved config flattened to dotted params,
- * the method, split and row label, per-step losses when the method trains, and the 12 metrics of
- * {@link Metrics#asMap()} under the eval command's names. The result table (org.maskprop.report)
- * goes to {@code out/report/} and is logged as an artifact of the parent.
+ * the method, split and row label, and the 12 metrics of {@link Metrics#asMap()} under the eval
+ * command's names plus the AP of each category ({@link PerCategoryAp}). Video methods share the
+ * grid run's {@link TrainedDetectors}: each training is a child run of its own ({@code
+ * train-<key>}) with the per-step losses. The result table (org.maskprop.report) goes to {@code
+ * out/report/} and is logged as an artifact of the parent.
  *
- * <p>Output folder: {@code data/} (generated SynthVIS), {@code configs/<run>.yaml} (resolved config,
- * also a child artifact), {@code results/<run>.json} (official format), {@code metrics/<run>.json},
- * {@code report/} (table.md, table.html, charts, summary.md).
+ * <p>Output folder: {@code data/} (generated SynthVIS), {@code train/<key>/} (TrainRun folders),
+ * {@code configs/<run>.yaml} (resolved config), {@code results/<run>.json} (official format), {@code
+ * metrics/<run>.json} (the three also child artifacts), {@code report/} (table.md, table.html,
+ * charts, summary.md).
  */
 public final class ExperimentRunner {
   /** Param and tag keys this runner writes besides the config's dotted keys. */

@@ -16,6 +16,7 @@ import java.util.Set;
 import org.maskprop.InputException;
 import org.maskprop.config.ConfigTree;
 import org.maskprop.config.MaskPropConfig;
+import org.maskprop.config.Presets;
 import org.maskprop.model.ModelFactory;
 import org.maskprop.model.VideoMaskRcnn;
 import org.maskprop.tracking.Metric;
@@ -116,6 +117,17 @@ public final class TrainedDetectors implements AutoCloseable {
     return ExperimentGrid.sha256(tree.toString().getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * The config a detector is trained with: {@code config} with its {@code infer} section set to its
+   * preset's, so that the run folder's {@code config.yaml} and TrainRun's resume key are the same
+   * for every point of a training key (training does not read {@code infer}).
+   */
+  static MaskPropConfig trainingConfig(MaskPropConfig config) {
+    ObjectNode tree = ConfigTree.toTree(config);
+    tree.set("infer", ConfigTree.toTree(Presets.get(config.preset()).infer()));
+    return ConfigTree.convert(tree, MaskPropConfig.class, "training config");
+  }
+
   /** Trainings started by this grid run so far (reused folders do not count). */
   public int trainings() {
     return trainings;
@@ -131,7 +143,7 @@ public final class TrainedDetectors implements AutoCloseable {
     Path runDir = dir.resolve(key.substring(0, KEY_PREFIX));
     String runId = trained.get(key);
     if (runId == null) {
-      runId = train(config, key, runDir);
+      runId = train(trainingConfig(config), key, runDir);
       trained.put(key, runId);
     }
     manager = NDManager.newBaseManager();

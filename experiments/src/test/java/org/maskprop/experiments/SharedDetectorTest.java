@@ -151,9 +151,16 @@ class SharedDetectorTest {
     assertEquals(List.of(1L, 2L), reader.metricHistory(t.runId(), "total_loss").stream().map(Metric::step).toList(),
         "per-step losses on the training child");
     assertEquals("2", reader.params(t.runId()).get("train.iterations"));
+    Path trainDir;
     try (Stream<Path> s = Files.list(out.resolve("train"))) {
-      assertEquals(1, s.count(), "one training folder");
+      List<Path> dirs = s.toList();
+      assertEquals(1, dirs.size(), "one training folder");
+      trainDir = dirs.get(0);
     }
+    // trained with the preset's infer section (training does not read it), not the first point's 0.3
+    MaskPropConfig trained = MaskPropConfig.load(trainDir.resolve("config.yaml"), List.of());
+    assertEquals(org.maskprop.config.Presets.get("cpu-tiny").infer(), trained.infer());
+    assertEquals(2, trained.train().iterations());
     List<RunInfo> methodRuns = kids.stream().filter(k -> !k.runId().equals(t.runId())).toList();
     assertEquals(4, methodRuns.size());
     for (RunInfo k : methodRuns) {
