@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
       "Runs a grid experiments/<name>.yaml: expands its axes over the base run config, checks that every",
       "method can run, then logs a parent MLflow run (experiment = grid name) with one child run per",
       "(point, method, split) and writes DIR/report/ (table.md, table.html, summary.md, charts), also",
-      "logged as an artifact of the parent. Runs go to ./mlruns (or MLFLOW_TRACKING_URI, or --mlruns)."
+      "logged as an artifact of the parent. Video methods share one trained detector per training config",
+      "(DIR/train/<key>, a train-<key> child run with the losses; a finished one is reused on a rerun).",
+      "Runs go to ./mlruns (or MLFLOW_TRACKING_URI, or --mlruns)."
     })
 final class ExperimentCommand implements Callable<Integer> {
 

@@ -21,8 +21,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Tables (Markdown, HTML) and charts (PNG) of an MLflow experiment, read from the file store,",
-      "so a report can be rebuilt at any time. Writes DIR/table.md, DIR/table.html, DIR/charts/;",
-      "prints the Markdown tables. Numbers are percentages with one decimal, as in the paper."
+      "so a report can be rebuilt at any time. Writes DIR/table.md, DIR/table.html, DIR/charts/",
+      "(training curves, the first metric per row, Fig. 6's clip-length curve when T' varies, AP per",
+      "category); prints the Markdown tables. Numbers are percentages with one decimal, as in the paper."
     })
 final class ReportCommand implements Callable<Integer> {
 
@@ -37,8 +38,8 @@ final class ReportCommand implements Callable<Integer> {
   @Option(names = "--out", description = "Output folder (default: ${DEFAULT-VALUE}).", defaultValue = "report-out")
   Path out;
 
-  @Option(names = "--rows", description = "Param labelling the rows (default: the first of method, backbone,"
-      + " infer.clipLength, clipLength, predictor that the runs have).")
+  @Option(names = "--rows", description = "Param labelling the rows (default: the first of row (grid runs), method,"
+      + " backbone, infer.clipLength, clipLength, predictor that the runs have).")
   String rows;
 
   @Option(names = "--metrics", split = ",", description = "Metric columns (default: AP,AP75,AR1,AR10; AP shows as mAP).")
@@ -50,7 +51,8 @@ final class ReportCommand implements Callable<Integer> {
   @Option(names = "--all-runs", description = "Report every run of the experiment.")
   boolean allRuns;
 
-  @Option(names = "--paper", description = "Also set our rows beside the paper's table 2, 3 or 4.")
+  @Option(names = "--paper", description = "Also set our rows beside the paper's table 2, 3 or 4 (default: the"
+      + " table the grid reproduces, from its parent run's grid.reproduces param).")
   Integer paper;
 
   @Override

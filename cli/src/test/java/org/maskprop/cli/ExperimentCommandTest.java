@@ -32,22 +32,26 @@ class ExperimentCommandTest {
     CliRun r = run("experiment", GRIDS.resolve("table4.yaml").toString(), "--dry-run",
         "--out", dir.resolve("out").toString(), "--mlruns", dir.resolve("mlruns").toString());
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("3 point(s) x 1 method(s) x 1 split(s) = 3 run(s)"), r.out());
-    assertTrue(r.out().contains("point 2: {backbone.arch=X101_64X4D}"), r.out());
-    assertTrue(r.out().contains("run p1-maskprop-valid  [cannot run: not built yet]"), r.out());
+    assertTrue(r.out().contains("4 point(s) x 1 method(s) x 1 split(s) = 4 run(s)"), r.out());
+    assertTrue(r.out().contains("point 3: {backbone.arch=X101_64X4D}"), r.out());
+    assertTrue(r.out().contains("run p1-maskprop-valid\n"), "maskprop runs: " + r.out());
     assertTrue(r.out().contains("dry run: nothing was run"), r.out());
     assertFalse(Files.exists(dir.resolve("out")) || Files.exists(dir.resolve("mlruns")));
   }
 
   @Test
-  void unbuiltMethodsAndBadGridsExitTwoWithOneLine(@TempDir Path dir) throws Exception {
-    CliRun r = run("experiment", GRIDS.resolve("table2.yaml").toString(), "--out", dir.resolve("out").toString(),
+  void unknownMethodsAndBadGridsExitTwoWithOneLine(@TempDir Path dir) throws Exception {
+    Path unknown = Files.writeString(dir.resolve("unknown.yaml"), Files.readString(GRIDS.resolve("smoke.yaml"))
+        .replace("config: configs/cpu-tiny.yaml", "preset: cpu-tiny")
+        .replace("methods: [maskprop]", "methods: [maskprop, maskrcnn]"));
+    CliRun r = run("experiment", unknown.toString(), "--out", dir.resolve("out").toString(),
         "--mlruns", dir.resolve("mlruns").toString());
     assertEquals(2, r.code(), r.out() + r.err());
     String msg = r.err().trim();
-    assertTrue(msg.startsWith("maskprop experiment: grid table2: method maskprop is not built yet"), msg);
+    assertTrue(msg.startsWith("maskprop experiment: grid smoke: method maskrcnn is not registered (known: maskprop"), msg);
     assertFalse(msg.contains("\n"), msg);
     assertFalse(Files.exists(dir.resolve("mlruns")), "nothing tracked");
+    assertFalse(Files.exists(dir.resolve("out")), "no data generated");
 
     Path bad = Files.writeString(dir.resolve("bad.yaml"), Files.readString(GRIDS.resolve("smoke.yaml"))
         .replace("config: configs/cpu-tiny.yaml", "preset: cpu-tiny")
@@ -76,22 +80,42 @@ class ExperimentCommandTest {
     FileStoreReader reader = new FileStoreReader(mlruns);
     String expId = reader.experimentByName("smoke").orElseThrow().experimentId();
     List<RunInfo> runs = reader.runs(expId);
-    assertEquals(5, runs.size());
+    assertEquals(4, runs.size(), "parent, training child, 2 method children");
     RunInfo parent = runs.stream().filter(x -> reader.tags(x.runId()).get("mlflow.parentRunId") == null)
         .findFirst().orElseThrow();
     assertEquals("smoke", reader.params(parent.runId()).get("grid"));
     List<RunInfo> kids = reader.childRuns(parent.runId());
-    assertEquals(4, kids.size());
+    assertEquals(3, kids.size(), "one training child + 2 points x maskprop: " + kids);
+    List<RunInfo> train = kids.stream().filter(k -> k.runName().startsWith("train-")).toList();
+    assertEquals(1, train.size(), "the two points share one detector: " + kids);
+    String trainId = train.get(0).runId();
+    assertEquals("train", reader.tags(trainId).get("maskprop.runKind"));
+    assertEquals(30, reader.metricHistory(trainId, "total_loss").size(), "per-step losses of cpu-tiny's 30 iterations");
     for (RunInfo k : kids) {
-      Map<String, Metric> m = reader.latestMetrics(k.runId());
-      assertEquals(new TreeSet<>(List.of(Metrics.NAMES)), m.keySet(), k.runName());
-      assertEquals("easy", reader.params(k.runId()).get("synthvis.preset"));
-      if (k.runName().contains("reference-gt")) {
-        assertEquals(1.0, m.get("AP").value(), 1e-12, k.runName());
+      if (k.runId().equals(trainId)) {
+        continue;
       }
+      Map<String, Metric> m = reader.latestMetrics(k.runId());
+      assertTrue(m.keySet().containsAll(List.of(Metrics.NAMES)), k.runName() + " " + m.keySet());
+      Map<String, String> p = reader.params(k.runId());
+      assertEquals("easy", p.get("synthvis.preset"));
+      assertEquals("maskprop", p.get("method"));
+      assertEquals(k.runName().startsWith("p0") ? "0.3" : "0.5", p.get("infer.assignThreshold"));
+      assertEquals(trainId, reader.tags(k.runId()).get("maskprop.trainRunId"), k.runName());
+      assertTrue(Files.isRegularFile(out.resolve("results/" + k.runName() + ".json")));
     }
-    assertTrue(Files.readString(reader.artifactDir(parent.runId()).resolve("report/table.md"))
-        .contains("reference-gt / 0.5"));
-    assertTrue(r.out().contains("grid smoke: 4 run(s)"), r.out());
+    String table = Files.readString(reader.artifactDir(parent.runId()).resolve("report/table.md"));
+    assertTrue(table.contains("| 0.3 |") && table.contains("| 0.5 |"), table);
+    assertTrue(Files.isRegularFile(reader.artifactDir(parent.runId()).resolve("report/summary.md")));
+    assertTrue(r.out().contains("grid smoke: 2 run(s)"), r.out());
+
+    // The report command rebuilds the table from the store.
+    CliRun rep = run("report", "--experiment", "smoke", "--mlruns", mlruns.toString(), "--out",
+        dir.resolve("report").toString());
+    assertEquals(0, rep.code(), rep.err());
+    assertTrue(rep.out().contains("| 0.3 |") && rep.out().contains("| 0.5 |"), rep.out());
+    assertTrue(Files.isRegularFile(dir.resolve("report/table.html")));
+    assertTrue(Files.list(dir.resolve("report/charts")).anyMatch(f -> f.getFileName().toString().startsWith("history-train-")),
+        "training curves chart");
   }
 }

@@ -149,12 +149,8 @@ public record ExperimentGrid(
 
     /** The published table to compare with, or null when the paper prints none for this result. */
     public PaperTables.PaperTable paperTable() {
-      return switch (this) {
-        case TABLE_2 -> PaperTables.TABLE_2;
-        case TABLE_3 -> PaperTables.TABLE_3;
-        case TABLE_4 -> PaperTables.TABLE_4;
-        case SMOKE, FIG_6, REFINEMENT, THRESHOLD_SWEEP, ROBUSTNESS -> null;
-      };
+      // by label, as `maskprop report` finds it from the parent run's grid.reproduces param
+      return PaperTables.forResult(label);
     }
   }
 

@@ -81,8 +81,8 @@ public record ExperimentPlan(Loaded loaded, List<GridPoint> points, List<Planned
   }
 
   /**
-   * Checks that every method can run (the registry throws for methods not built yet), before any
-   * run starts.
+   * Checks that every method can run (the registry throws, with the known names, for a method that
+   * is not registered), before any run or data folder exists.
    */
   public void validate(MethodRegistry registry) {
     for (Method m : grid().methods()) {
@@ -90,11 +90,31 @@ public record ExperimentPlan(Loaded loaded, List<GridPoint> points, List<Planned
     }
   }
 
+  /**
+   * How many detectors a run of this plan trains ({@link TrainedDetectors}): distinct training keys
+   * over the points, with the point's SynthVIS data (its folder is part of {@code data.root}); 0
+   * when only references run.
+   */
+  public int detectorTrainings() {
+    if (grid().methods().stream().allMatch(Method::usesGroundTruth)) {
+      return 0;
+    }
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    for (GridPoint p : points) {
+      keys.add(TrainedDetectors.trainingKey(p.config()) + "|" + (p.synthvis() == null ? "" : p.synthvis().label()));
+    }
+    return keys.size();
+  }
+
+  /** Appended to a reference's row label. */
+  public static final String REFERENCE_MARK = "(reference, reads GT)";
+
   /** The row label of a run in the result table: method, point label and split, as far as they vary. */
   public String rowLabel(PlannedRun run) {
     List<String> parts = new ArrayList<>();
     if (grid().methods().size() > 1 || run.point().label().isEmpty()) {
-      parts.add(run.method().label());
+      // a reference reads GT: its row says so in every table, next to the paper's rows too
+      parts.add(run.method().label() + (run.method().usesGroundTruth() ? " " + REFERENCE_MARK : ""));
     }
     if (!run.point().label().isEmpty()) {
       parts.add(run.point().label());
@@ -126,6 +146,11 @@ public record ExperimentPlan(Loaded loaded, List<GridPoint> points, List<Planned
     }
     sb.append(points.size()).append(" point(s) x ").append(g.methods().size()).append(" method(s) x ")
         .append(g.splits().size()).append(" split(s) = ").append(runs.size()).append(" run(s)\n");
+    int trainings = detectorTrainings();
+    if (trainings > 0) {
+      sb.append(trainings).append(" detector training(s): one per training config, shared by every video method"
+          + " and by points that differ only in infer.*\n");
+    }
     for (GridPoint p : points) {
       sb.append("point ").append(p.index()).append(": ")
           .append(p.values().isEmpty() ? "(base)" : p.values().toString())
@@ -150,7 +175,7 @@ public record ExperimentPlan(Loaded loaded, List<GridPoint> points, List<Planned
       registry.runnerFor(m, grid().name());
       return null;
     } catch (InputException e) {
-      return "not built yet";
+      return "not registered; known: " + String.join(", ", Method.knownNames());
     }
   }
 

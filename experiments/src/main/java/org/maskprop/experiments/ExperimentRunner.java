@@ -31,13 +31,16 @@ import org.maskprop.util.AtomicFiles;
 /**
  * Runs an expanded grid: one parent MLflow run for the grid (experiment = grid name) with one child
  * run per (point, method, split). A child logs the resolved config flattened to dotted params,
- * the method, split and row label, per-step losses when the method trains, and the 12 metrics of
- * {@link Metrics#asMap()} under the eval command's names. The result table (org.maskprop.report)
- * goes to {@code out/report/} and is logged as an artifact of the parent.
+ * the method, split and row label, and the 12 metrics of {@link Metrics#asMap()} under the eval
+ * command's names plus the AP of each category ({@link PerCategoryAp}). Video methods share the
+ * grid run's {@link TrainedDetectors}: each training is a child run of its own ({@code
+ * train-<key>}) with the per-step losses. The result table (org.maskprop.report) goes to {@code
+ * out/report/} and is logged as an artifact of the parent.
  *
- * <p>Output folder: {@code data/} (generated SynthVIS), {@code configs/<run>.yaml} (resolved config,
- * also a child artifact), {@code results/<run>.json} (official format), {@code metrics/<run>.json},
- * {@code report/} (table.md, table.html, charts, summary.md).
+ * <p>Output folder: {@code data/} (generated SynthVIS), {@code train/<key>/} (TrainRun folders),
+ * {@code configs/<run>.yaml} (resolved config), {@code results/<run>.json} (official format), {@code
+ * metrics/<run>.json} (the three also child artifacts), {@code report/} (table.md, table.html,
+ * charts, summary.md).
  */
 public final class ExperimentRunner {
   /** Param and tag keys this runner writes besides the config's dotted keys. */
@@ -49,6 +52,8 @@ public final class ExperimentRunner {
   public static final String TAG_STAND_INS = "maskprop.standIns";
   public static final String TAG_SCALE = "maskprop.scale";
   public static final String TAG_USES_GT = "maskprop.referenceUsesGt";
+  /** Tag of a method run that returned no results (scored 0). */
+  public static final String TAG_EMPTY_RESULTS = "maskprop.emptyResults";
 
   /**
    * What a run of the grid produced.
@@ -81,7 +86,7 @@ public final class ExperimentRunner {
     parentTags.put(TAG_SCALE, g.scale().note());
     parentTags.put(TAG_STAND_INS, standInsTag(g));
     String parent = tracker.startRun(new RunSpec(experiment, g.name(), null, parentTags));
-    try {
+    try (TrainedDetectors detectors = new TrainedDetectors(out.resolve("train"), tracker, experiment, parent, log)) {
       tracker.logParams(parent, gridParams(plan));
       Map<String, Metrics> metrics = new LinkedHashMap<>();
       Map<String, YtvisDataset> datasets = new HashMap<>();
@@ -100,11 +105,12 @@ public final class ExperimentRunner {
         YtvisDataset gt = datasets.computeIfAbsent(root + "|" + run.split(),
             k -> YtvisDataset.read(root.resolve(run.split().label() + ".json"), imageRoot));
         MaskPropConfig config = withData(run.point().config(), root, y != null ? y.imageRoot() : null);
-        Metrics m = runOne(plan, run, config, gt, parent, out, memory);
+        Metrics m = runOne(plan, run, config, gt, imageRoot, detectors, parent, out, memory);
         metrics.put(run.runName(), m);
         log.printf("      AP %.3f  AP75 %.3f  AR1 %.3f  AR10 %.3f%n", m.ap(), m.ap75(), m.ar1(), m.ar10());
         log.flush();
       }
+      log.printf("%d detector training(s) in this grid run%n", detectors.trainings());
       Path reportDir = out.resolve("report");
       String tables = report(plan, parent, memory, reportDir);
       tracker.logArtifacts(parent, reportDir, "report");
@@ -117,7 +123,7 @@ public final class ExperimentRunner {
   }
 
   private Metrics runOne(ExperimentPlan plan, PlannedRun run, MaskPropConfig config, YtvisDataset gt,
-      String parent, Path out, List<ReportRun> memory) {
+      Path imageRoot, TrainedDetectors detectors, String parent, Path out, List<ReportRun> memory) {
     ExperimentGrid g = plan.grid();
     Map<String, String> tags = new LinkedHashMap<>();
     tags.put(TAG_SCALE, g.scale().label());
@@ -134,14 +140,33 @@ public final class ExperimentRunner {
       tracker.logArtifact(child, configFile, "config");
       MethodRunner runner = registry.runnerFor(run.method(), g.name());
       MethodRunner.MethodContext ctx = new MethodRunner.MethodContext(config, run.method(), run.split(), gt,
-          (step, losses) -> tracker.logMetrics(child, losses, step));
+          imageRoot, detectors, (step, losses) -> tracker.logMetrics(child, losses, step),
+          (key, value) -> tracker.setTag(child, key, value));
       List<YtvisResult> results = runner.run(ctx);
       Path resultsFile = out.resolve("results").resolve(run.runName() + ".json");
       YtvisResults.write(resultsFile, results);
-      // Score what was written, through the same reader as `maskprop eval`.
-      Metrics m = YtvisEvaluator.evaluate(gt, YtvisResults.read(resultsFile, gt, false));
-      AtomicFiles.writeString(out.resolve("metrics").resolve(run.runName() + ".json"), m.toJson());
+      Metrics m;
+      Map<String, Double> perCategory;
+      if (results.isEmpty()) {
+        // Nothing detected: the official evaluator fails on an empty file; what it would score is 0.
+        log.printf("      %s: no results (nothing detected); scored 0%n", run.runName());
+        tracker.setTag(child, TAG_EMPTY_RESULTS, "true");
+        m = Metrics.of(new double[Metrics.NAMES.length]);
+        perCategory = Map.of();
+      } else {
+        // Score what was written, through the same reader as `maskprop eval`.
+        List<YtvisResult> read = YtvisResults.read(resultsFile, gt, false);
+        m = YtvisEvaluator.evaluate(gt, read);
+        perCategory = PerCategoryAp.of(gt, read);
+      }
+      Path metricsFile = out.resolve("metrics").resolve(run.runName() + ".json");
+      AtomicFiles.writeString(metricsFile, m.toJson());
+      tracker.logArtifact(child, resultsFile, "results");
+      tracker.logArtifact(child, metricsFile, "metrics");
       tracker.logMetrics(child, m.asMap(), 0);
+      Map<String, Double> catMetrics = new LinkedHashMap<>();
+      perCategory.forEach((name, ap) -> catMetrics.put(PerCategoryAp.metricKey(name), ap));
+      tracker.logMetrics(child, catMetrics, 0);
       tracker.endRun(child, RunStatus.FINISHED);
       memory.add(new ReportRun(new RunInfo(child, "", run.runName(), "", RunStatus.FINISHED, start,
           System.currentTimeMillis(), "", "active"), params, tags, m.asMap()));

@@ -25,12 +25,12 @@ class ExperimentGridTest {
   /** Committed grid -> expected points, runs (points x methods x splits). */
   static Map<String, int[]> expected() {
     Map<String, int[]> m = new LinkedHashMap<>();
-    m.put("smoke.yaml", new int[] {2, 4});
+    m.put("smoke.yaml", new int[] {2, 2});
     m.put("table2.yaml", new int[] {1, 5});
     m.put("table2-ytvis.yaml", new int[] {1, 4});
     m.put("table3.yaml", new int[] {1, 3});
     m.put("table3-ytvis.yaml", new int[] {1, 3});
-    m.put("table4.yaml", new int[] {3, 3});
+    m.put("table4.yaml", new int[] {4, 4});
     m.put("table4-ytvis.yaml", new int[] {3, 3});
     m.put("fig6-clip-length.yaml", new int[] {9, 9});
     m.put("fig6-clip-length-ytvis.yaml", new int[] {9, 9});
@@ -77,14 +77,26 @@ class ExperimentGridTest {
   @Test
   void axisValuesReachTheResolvedConfigs() {
     ExperimentPlan t4 = ExperimentPlan.expand(ExperimentGrid.load(GRIDS.resolve("table4.yaml")));
-    assertEquals(List.of(Arch.R50, Arch.R101, Arch.X101_64X4D),
+    assertEquals(List.of(Arch.R18, Arch.R50, Arch.R101, Arch.X101_64X4D),
         t4.points().stream().map(p -> p.config().backbone().arch()).toList());
     assertTrue(t4.points().stream().allMatch(p -> p.config().backbone().widthDivisor() == 8), "base --set applies");
+    assertTrue(t4.points().stream().allMatch(p -> p.config().train().iterations() == 1000
+        && p.config().train().lrSteps().equals(List.of(800))), "table4's reduced schedule (budget)");
     assertEquals("cpu-synthetic", t4.points().get(0).config().preset());
 
     ExperimentPlan f6 = ExperimentPlan.expand(ExperimentGrid.load(GRIDS.resolve("fig6-clip-length.yaml")));
     assertEquals(List.of(1, 3, 5, 7, 9, 11, 13, 15, 17),
         f6.points().stream().map(p -> p.config().infer().clipLength()).toList());
+
+    // one detector per training config: infer.* axes share one, backbone and data axes do not
+    assertEquals(1, f6.detectorTrainings());
+    assertEquals(4, t4.detectorTrainings());
+    assertTrue(t4.describe(MethodRegistry.BUILT_IN).contains("\n4 detector training(s)"), t4.describe(MethodRegistry.BUILT_IN));
+    for (String[] gt : new String[][] {{"smoke", "1"}, {"table2", "1"}, {"table3", "1"}, {"threshold-sweep", "1"},
+        {"refinement-ablation", "2"}, {"robustness", "4"}, {"table4-ytvis", "3"}}) {
+      ExperimentPlan p = ExperimentPlan.expand(ExperimentGrid.load(GRIDS.resolve(gt[0] + ".yaml")));
+      assertEquals(Integer.parseInt(gt[1]), p.detectorTrainings(), gt[0]);
+    }
 
     ExperimentPlan rob = ExperimentPlan.expand(ExperimentGrid.load(GRIDS.resolve("robustness.yaml")));
     assertEquals(List.of("easy", "occlusion", "blur", "crowded"),
@@ -128,8 +140,8 @@ class ExperimentGridTest {
         """), "axes[1].values");
     Path badMethod = dir.resolve("h.yaml");
     Files.writeString(badMethod, Files.readString(grid(dir, "h0.yaml", ""))
-        .replace("methods: [reference-gt]", "methods: [reference-gt, maskrcnn]"));
-    assertOneLine(badMethod, "maskrcnn");
+        .replace("methods: [reference-gt]", "methods: [reference-gt, Mask_RCNN]"));
+    assertOneLine(badMethod, "Mask_RCNN");
     Path badBase = dir.resolve("i.yaml");
     Files.writeString(badBase, Files.readString(grid(dir, "i0.yaml", ""))
         .replace("preset: cpu-tiny", "preset: cpu-huge"));
@@ -137,15 +149,40 @@ class ExperimentGridTest {
   }
 
   @Test
-  void unbuiltMethodsFailValidationNamingTheGrid() {
-    ExperimentPlan plan = ExperimentPlan.expand(ExperimentGrid.load(GRIDS.resolve("table3.yaml")));
+  void unknownMethodFailsAtPlanTimeWithTheKnownNames(@TempDir Path dir) throws IOException {
+    Path file = Files.writeString(dir.resolve("u.yaml"), Files.readString(grid(dir, "u0.yaml", ""))
+        .replace("methods: [reference-gt]", "methods: [maskprop, maskrcnn]"));
+    ExperimentPlan plan = ExperimentPlan.expand(ExperimentGrid.load(file));
     InputException e = assertThrows(InputException.class, () -> plan.validate(MethodRegistry.BUILT_IN));
-    assertTrue(e.getMessage().startsWith("grid table3: method maskprop is not built yet: needs the model issue"),
-        e.getMessage());
-    assertTrue(plan.describe(MethodRegistry.BUILT_IN).contains("run p0-maskprop-valid  [cannot run: not built yet]"));
+    String msg = e.getMessage();
+    assertTrue(msg.startsWith("grid test-grid: method maskrcnn is not registered (known: maskprop"), msg);
+    for (String known : org.maskprop.infer.VideoMethods.names()) {
+      assertTrue(msg.contains(known), known + " in " + msg);
+    }
+    assertTrue(msg.endsWith("reference-first-frame-copy, reference-gt)"), msg);
+    assertFalse(msg.contains("\n"), msg);
+    String text = plan.describe(MethodRegistry.BUILT_IN);
+    assertTrue(text.contains("run p0-maskrcnn-valid  [cannot run: not registered; known: maskprop"), text);
+    assertFalse(text.contains("run p0-maskprop-valid  [cannot run"), text);
+
     ExperimentPlan smoke = ExperimentPlan.expand(ExperimentGrid.load(GRIDS.resolve("smoke.yaml")));
     smoke.validate(MethodRegistry.BUILT_IN);
     assertFalse(smoke.describe(MethodRegistry.BUILT_IN).contains("cannot run"));
+    assertEquals(List.of(Method.MASKPROP), smoke.grid().methods(), "smoke runs the model");
+  }
+
+  @Test
+  void everyRegisteredVideoMethodGetsARunnerAndReferencesStayReferences() {
+    for (String name : org.maskprop.infer.VideoMethods.names()) {
+      MethodRunner r = MethodRegistry.BUILT_IN.runnerFor(Method.of(name), "g");
+      assertTrue(r instanceof VideoMethodRunner, name);
+      assertEquals(name, r.toString());
+      assertFalse(Method.of(name).usesGroundTruth(), name);
+    }
+    for (Method ref : Method.REFERENCES) {
+      assertTrue(MethodRegistry.BUILT_IN.runnerFor(ref, "g") instanceof ReferenceMethodRunner);
+      assertTrue(ref.usesGroundTruth());
+    }
   }
 
   private static void assertOneLine(Path file, String key) {

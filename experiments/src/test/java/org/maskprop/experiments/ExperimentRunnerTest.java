@@ -1,6 +1,7 @@
 package org.maskprop.experiments;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,7 +72,12 @@ class ExperimentRunnerTest {
 
   @Test
   void smokeGridWritesParentChildrenParamsMetricsAndReport(@TempDir Path tmp) throws Exception {
-    Path gridFile = ExperimentGridTest.GRIDS.resolve("smoke.yaml");
+    // The smoke grid with the two references in place of maskprop (no frames or model needed here;
+    // the CLI test runs the real smoke grid).
+    Path gridFile = Files.writeString(tmp.resolve("smoke.yaml"),
+        Files.readString(ExperimentGridTest.GRIDS.resolve("smoke.yaml"))
+            .replace("config: configs/cpu-tiny.yaml", "preset: cpu-tiny")
+            .replace("methods: [maskprop]", "methods: [reference-first-frame-copy, reference-gt]"));
     BenchData data = new BenchData();
     ExperimentPlan plan = ExperimentPlan.expand(ExperimentGrid.load(gridFile));
     ExperimentRunner.Result result;
@@ -109,7 +115,8 @@ class ExperimentRunnerTest {
       assertEquals(tmp.resolve("out/data/easy-v4-f6-48x64-s0").toString(), p.get("data.root"));
       assertEquals("[3,6,12]", p.get("propagation.dilations"));
       Map<String, Metric> m = reader.latestMetrics(k.runId());
-      assertEquals(new TreeSet<>(List.of(Metrics.NAMES)), m.keySet(), k.runName());
+      assertEquals(new TreeSet<>(List.of(Metrics.NAMES)), new TreeSet<>(m.keySet().stream()
+          .filter(x -> !x.startsWith(PerCategoryAp.METRIC_PREFIX)).toList()), k.runName());
       String yaml = Files.readString(reader.artifactDir(k.runId()).resolve("config/" + k.runName() + ".yaml"));
       org.maskprop.config.MaskPropConfig logged = org.maskprop.config.MaskPropConfig.load(
           Files.writeString(tmp.resolve("c.yaml"), yaml), List.of());
@@ -130,7 +137,8 @@ class ExperimentRunnerTest {
 
     Path art = reader.artifactDir(parent).resolve("report");
     String table = Files.readString(art.resolve("table.md"));
-    assertTrue(table.contains("reference-gt / 0.3") && table.contains("reference-first-frame-copy / 0.5"), table);
+    assertTrue(table.contains("reference-gt (reference, reads GT) / 0.3")
+        && table.contains("reference-first-frame-copy (reference, reads GT) / 0.5"), table);
     assertTrue(table.contains("| 100.0 |"), table);
     assertTrue(Files.isRegularFile(art.resolve("table.html")));
     assertTrue(Files.readString(art.resolve("summary.md")).contains("reads GT"));
@@ -144,7 +152,7 @@ class ExperimentRunnerTest {
     Files.writeString(file, Files.readString(file).replace("methods: [reference-gt]", "methods: [maskprop]")
         .replace("splits: [valid]", "splits: [valid, test]"));
     // A stand-in for the model: three "training steps", then the GT as its prediction.
-    MethodRegistry registry = (method, grid) -> method == Method.MASKPROP
+    MethodRegistry registry = (method, grid) -> method.equals(Method.MASKPROP)
         ? ctx -> {
           for (int step = 1; step <= 3; step++) {
             ctx.losses().log(step, Map.of("loss_mask", 1.0 / step, "loss_total", 2.0 / step));
@@ -172,17 +180,20 @@ class ExperimentRunnerTest {
   }
 
   @Test
-  void unbuiltMethodStopsTheGridBeforeAnyRun(@TempDir Path tmp) {
-    ExperimentPlan plan = ExperimentPlan.expand(ExperimentGrid.load(ExperimentGridTest.GRIDS.resolve("robustness.yaml")));
+  void unknownMethodStopsTheGridBeforeAnyRun(@TempDir Path tmp) throws Exception {
+    Path file = ExperimentGridTest.grid(tmp, "g.yaml", "");
+    Files.writeString(file, Files.readString(file).replace("methods: [reference-gt]", "methods: [reference-gt, maskrcnn]"));
+    ExperimentPlan plan = ExperimentPlan.expand(ExperimentGrid.load(file));
     BenchData data = new BenchData();
     try (FileStoreTracker tracker = new FileStoreTracker(tmp.resolve("mlruns"), Optional.empty())) {
       InputException e = assertThrows(InputException.class,
           () -> new ExperimentRunner(MethodRegistry.BUILT_IN, data, tracker, QUIET).run(plan, tmp.resolve("out")));
-      assertTrue(e.getMessage().contains("grid robustness: method maskprop is not built yet"), e.getMessage());
+      assertTrue(e.getMessage().startsWith("grid test-grid: method maskrcnn is not registered (known: "), e.getMessage());
     }
     assertEquals(0, data.calls);
+    assertFalse(Files.exists(tmp.resolve("out")), "no output folder");
     FileStoreReader reader = new FileStoreReader(tmp.resolve("mlruns"));
-    assertTrue(reader.experimentByName("robustness").isEmpty(), "no experiment, no run");
+    assertTrue(reader.experimentByName("test-grid").isEmpty(), "no experiment, no run");
   }
 
   @Test
@@ -227,7 +238,7 @@ class ExperimentRunnerTest {
       r = new ExperimentRunner(MethodRegistry.BUILT_IN, new BenchData(), tracker, QUIET).run(plan, tmp.resolve("out"));
     }
     String md = Files.readString(r.reportDir().resolve("table.md"));
-    assertTrue(md.contains("| reference-gt | 100.0 | 100.0 |"), md);
+    assertTrue(md.contains("| reference-gt (reference, reads GT) | 100.0 | 100.0 |"), md);
     assertTrue(md.contains("MaskProp | 46.6 | 51.2 | 44.0 | 52.6"), "paper Table 2 beside ours: " + md);
     Path art = new FileStoreReader(tmp.resolve("mlruns")).artifactDir(r.parentRunId()).resolve("report");
     assertEquals(md, Files.readString(art.resolve("table.md")));

@@ -104,6 +104,40 @@ public final class Charts {
     return bars(title, "category", "AP (%)", apByCategory);
   }
 
+  /**
+   * AP per category for several rows (runs): one bar group per category, one series per row
+   * (input: row -> category name -> AP as a fraction; categories in first-seen order, a category a
+   * row lacks shows as 0).
+   */
+  public static CategoryChart perCategoryApByRow(String title, Map<String, Map<String, Double>> byRow) {
+    if (byRow.isEmpty()) {
+      throw new IllegalArgumentException("chart '" + title + "': no rows");
+    }
+    List<String> categories = new ArrayList<>();
+    byRow.values().forEach(m -> m.keySet().forEach(c -> {
+      if (!categories.contains(c)) {
+        categories.add(c);
+      }
+    }));
+    if (categories.isEmpty()) {
+      throw new IllegalArgumentException("chart '" + title + "': no categories");
+    }
+    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+        .xAxisTitle("category").yAxisTitle("AP (%)").build();
+    chart.getStyler().setLegendVisible(byRow.size() > 1);
+    chart.getStyler().setXAxisLabelRotation(categories.size() > 6 ? 45 : 0);
+    chart.getStyler().setYAxisMin(0.0);
+    chart.getStyler().setYAxisMax(100.0);
+    for (Map.Entry<String, Map<String, Double>> e : byRow.entrySet()) {
+      List<Double> ys = categories.stream().map(c -> {
+        Double v = e.getValue().get(c);
+        return v == null || !(v >= 0) ? 0.0 : 100.0 * v;
+      }).toList();
+      chart.addSeries(e.getKey(), categories, ys);
+    }
+    return chart;
+  }
+
   /** One bar per entry, values as fractions shown in percent; negative values (-1: undefined) show as 0. */
   public static CategoryChart bars(String title, String xTitle, String yTitle, Map<String, Double> values) {
     if (values.isEmpty()) {

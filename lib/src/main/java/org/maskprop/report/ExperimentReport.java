@@ -29,7 +29,13 @@ import org.maskprop.util.AtomicFiles;
 public final class ExperimentReport {
   /** Row params tried in this order when none is given. */
   public static final List<String> ROW_PARAMS =
-      List.of("method", "backbone", Charts.CLIP_LENGTH_PARAM, "clipLength", "predictor");
+      List.of("row", "method", "backbone", Charts.CLIP_LENGTH_PARAM, "clipLength", "predictor");
+  /** Param of a grid's parent run naming the paper result it reproduces ({@link PaperTables#forResult}). */
+  public static final String REPRODUCES_PARAM = "grid.reproduces";
+  /** Prefix of per-category AP metrics on child runs ({@code AP.<category name>}). */
+  public static final String PER_CATEGORY_PREFIX = "AP.";
+  /** At most this many rows in the per-category AP chart. */
+  static final int MAX_PER_CATEGORY_ROWS = 12;
   /** At most this many training-curve charts (one per run). */
   static final int MAX_HISTORY_CHARTS = 20;
 
@@ -98,8 +104,11 @@ public final class ExperimentReport {
     }
     List<ResultTable> tables = new ArrayList<>();
     tables.add(table);
-    if (opt.paperTable() != null) {
-      tables.add(ResultTables.paperComparison(table, opt.paperTable(), "ours, experiment " + exp.name()));
+    // A grid's parent run says which paper table it reproduces; an explicit one wins.
+    PaperTables.PaperTable paper = opt.paperTable() != null ? opt.paperTable()
+        : sel.parent().map(p -> PaperTables.forResult(p.params().get(REPRODUCES_PARAM))).orElse(null);
+    if (paper != null) {
+      tables.add(ResultTables.paperComparison(table, paper, "ours, experiment " + exp.name()));
     }
 
     Path chartDir = out.resolve("charts");
@@ -208,6 +217,29 @@ public final class ExperimentReport {
     });
     if (lengths.size() > 1) {
       charts.put("clip-length", Charts.clipLengthCurve(col + " against clip length T' (Fig. 6)", sel.runs(), metric));
+    }
+    // AP per category, one series per row, when the runs logged it
+    Map<String, Map<String, Double>> byRow = new LinkedHashMap<>();
+    int rows = 0;
+    for (ReportRun r : sel.runs()) {
+      Map<String, Double> cats = new LinkedHashMap<>();
+      r.metrics().forEach((k, v) -> {
+        if (k.startsWith(PER_CATEGORY_PREFIX)) {
+          cats.put(k.substring(PER_CATEGORY_PREFIX.length()), v);
+        }
+      });
+      String label = r.params().get(rowParam);
+      if (cats.isEmpty() || label == null) {
+        continue;
+      }
+      if (++rows > MAX_PER_CATEGORY_ROWS) {
+        break;
+      }
+      byRow.put(byRow.containsKey(label) ? label + " (" + r.name() + ")" : label, cats);
+    }
+    if (!byRow.isEmpty()) {
+      String more = rows > MAX_PER_CATEGORY_ROWS ? " (first " + MAX_PER_CATEGORY_ROWS + " rows)" : "";
+      charts.put("per-category-AP", Charts.perCategoryApByRow("AP per category by " + rowParam + more, byRow));
     }
     return charts;
   }

@@ -64,6 +64,23 @@ public final class PaperTables {
     return List.of(TABLE_2, TABLE_3, TABLE_4);
   }
 
+  /**
+   * The table a grid's result stands beside, by the grid's {@code reproduces} label (param {@code
+   * grid.reproduces} of a grid's parent run): {@code table2}, {@code table3}, {@code table4}; null for
+   * any other (the paper prints no table for Fig. 6, the ablations or our own grids).
+   */
+  public static PaperTable forResult(String reproduces) {
+    if (reproduces == null) {
+      return null;
+    }
+    return switch (reproduces) {
+      case "table2" -> TABLE_2;
+      case "table3" -> TABLE_3;
+      case "table4" -> TABLE_4;
+      default -> null;
+    };
+  }
+
   private static Row row4(String label, double ap, double ap75, double ar1, double ar10) {
     Map<String, Double> m = new LinkedHashMap<>();
     m.put("AP", ap);

@@ -80,6 +80,21 @@ class ChartsTest {
   }
 
   @Test
+  void perCategoryApByRowHasOneSeriesPerRowOverTheUnionOfCategories() {
+    Map<String, Map<String, Double>> byRow = new LinkedHashMap<>();
+    byRow.put("maskprop", new LinkedHashMap<>(Map.of("square", 0.5)));
+    byRow.get("maskprop").put("circle", 0.25);
+    byRow.put("iou-linking", Map.of("star", 0.1));
+    CategoryChart chart = Charts.perCategoryApByRow("AP per category", byRow);
+    var series = List.copyOf(chart.getSeriesCollection());
+    assertEquals(List.of("maskprop", "iou-linking"), series.stream().map(x -> x.getName()).toList());
+    assertEquals(List.of("square", "circle", "star"), List.copyOf(series.get(0).getXData()));
+    assertArrayEquals(new double[] {50.0, 25.0, 0.0}, series.get(0).getYData(), 1e-12);
+    assertArrayEquals(new double[] {0.0, 0.0, 10.0}, series.get(1).getYData(), 1e-12);
+    assertThrows(IllegalArgumentException.class, () -> Charts.perCategoryApByRow("x", Map.of()));
+  }
+
+  @Test
   void clipLengthCurveIsSortedByClipLength() {
     try (FileStoreTracker t = new FileStoreTracker(dir, Optional.empty())) {
       String p = t.startRun(RunSpec.of("exp", "fig6"));

@@ -37,6 +37,42 @@ class ExperimentReportTest {
   }
 
   @Test
+  void gridRunsAreRowedByRowWithTheirPaperTableAndPerCategoryBars() throws Exception {
+    try (FileStoreTracker t = new FileStoreTracker(dir.resolve("mlruns"), Optional.empty())) {
+      String parent = t.startRun(RunSpec.of("table3", "table3"));
+      t.logParam(parent, ExperimentReport.REPRODUCES_PARAM, "table3");
+      // a training child: losses only, no row and no AP (left out of the table)
+      ReportStores.pauseOneMillisecond();
+      String train = t.startRun(RunSpec.of("table3", "train-abc").childOf(parent));
+      t.logParam(train, "backbone.arch", "R18");
+      t.logMetric(train, "total_loss", 2.0, 1);
+      t.logMetric(train, "total_loss", 1.0, 2);
+      t.endRun(train, org.maskprop.tracking.RunStatus.FINISHED);
+      for (String[] m : new String[][] {{"maskprop", "0.4"}, {"flow-propagation", "0.3"}}) {
+        Map<String, Double> metrics = new java.util.LinkedHashMap<>(
+            ReportStores.metrics(Double.parseDouble(m[1]), 0.5, 0.1, 0.2));
+        metrics.put("AP.square", 0.6);
+        metrics.put("AP.circle", 0.2);
+        ReportStores.child(t, "table3", parent, "p0-" + m[0] + "-valid", Map.of("row", m[0], "method", m[0]), metrics);
+      }
+    }
+    FileStoreReader reader = new FileStoreReader(dir.resolve("mlruns"));
+    ExperimentReport.Result r = ExperimentReport.write(reader, ExperimentReport.Options.of("table3"), dir.resolve("out"));
+    String md = r.tablesMarkdown();
+    assertTrue(md.contains("| row |") && md.contains("| maskprop | 40.0 |") && md.contains("| flow-propagation | 30.0 |"), md);
+    assertTrue(md.contains("FlowNet2 propagation | 31.4 | 33.6"), "Table 3 beside ours: " + md);
+    assertTrue(Files.isRegularFile(dir.resolve("out/charts/per-category-AP.png")), r.files().toString());
+    assertTrue(r.files().stream().anyMatch(f -> f.getFileName().toString().startsWith("history-train-abc")),
+        r.files().toString());
+    // an explicit paper table still wins, and a grid that reproduces no table gets none
+    ExperimentReport.Result t4 = ExperimentReport.write(reader, new ExperimentReport.Options("table3", null,
+        ResultTables.DEFAULT_METRICS, null, false, PaperTables.TABLE_4), dir.resolve("o2"));
+    assertTrue(t4.tablesMarkdown().contains("ResNet-50") && !t4.tablesMarkdown().contains("FlowNet2"), t4.tablesMarkdown());
+    assertEquals(null, PaperTables.forResult("fig6"));
+    assertEquals(PaperTables.TABLE_2, PaperTables.forResult("table2"));
+  }
+
+  @Test
   void defaultIsTheNewestParentsChildren() throws Exception {
     String[] p = twoParents();
     FileStoreReader reader = new FileStoreReader(dir.resolve("mlruns"));
