@@ -4,7 +4,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.maskprop.InputException;
+import org.maskprop.config.InferConfig;
+import org.maskprop.config.TrackConfig;
+import org.maskprop.data.YtvisResult;
 import org.maskprop.infer.deepsort.DeepSortParams;
+import org.maskprop.infer.masktrack.MaskTrackMatcher;
+import org.maskprop.model.VideoMaskRcnn;
 
 /**
  * The registry of {@link VideoMethod}s by name. {@code maskprop} is the paper's method; each
@@ -19,8 +24,27 @@ public final class VideoMethods {
     register(named("maskprop", VideoPredictor::predict));
     register(TrackingByDetection.iouLinking());
     register(TrackingByDetection.deepSort(DeepSortParams.defaults()));
-    // masktrack: register(TrackingByDetection.maskTrack(VideoMaskRcnn::embed, <MaskTrackMatcher
-    // linker>)) once the tracking head (model.track, infer.masktrack) is merged
+    register(TrackingByDetection.maskTrack(VideoMaskRcnn::embed, VideoMethods::maskTrackLinker));
+  }
+
+  /**
+   * MaskTrack R-CNN's matcher as a linker, with MaskTrack's cue weights (score 1, box IoU 2,
+   * category 10: {@link TrackConfig#paper}); a {@link VideoMethod} sees only the inference config.
+   */
+  private static DetectionLinker maskTrackLinker(int videoId, int numFrames, InferConfig config) {
+    MaskTrackMatcher matcher = new MaskTrackMatcher(TrackConfig.paper(true), numFrames, videoId);
+    return new DetectionLinker() {
+      @Override
+      public void add(int frame, List<DetectedInstance> detections) {
+        matcher.addFrame(frame, detections.stream().map(d -> new MaskTrackMatcher.Candidate(d.detection(),
+            new double[] {d.box()[0], d.box()[1], d.box()[2], d.box()[3]}, d.embedding())).toList());
+      }
+
+      @Override
+      public List<YtvisResult> finish() {
+        return matcher.finish();
+      }
+    };
   }
 
   private static void register(VideoMethod method) {
