@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       SynthCommand.class,
       TrainCommand.class,
       EvalCommand.class,
+      FrameApCommand.class,
       BenchCommand.class,
       PrepareCommand.class,
       ReportCommand.class,
