@@ -33,7 +33,7 @@ public final class ModelFactory {
     CascadeRoiHeads roiHeads = CascadeRoiHeads.of(config.roiHeads(), levels, config.data().numClasses(),
         boxHeadWidth(config.backbone()));
     MaskPropagationHead propagation =
-        MaskPropagationHead.of(config.propagation(), levels.get(VideoMaskRcnn.PROPAGATION_LEVEL));
+        MaskPropagationHead.of(config.propagation(), levels.get(config.propagation().level()));
     return VideoMaskRcnn.builder()
         .setBackbone(backbone)
         .setRpn(rpn)

@@ -89,6 +89,7 @@ public final class VideoMaskRcnn extends AbstractBlock {
   private final MaskSource trainWith;
   private final float propagationLossWeight;
   private final long seed;
+  private final String propagationLevel; // the FPN level of the propagation head's stride
 
   private VideoMaskRcnn(Builder b) {
     super(VERSION);
@@ -105,6 +106,22 @@ public final class VideoMaskRcnn extends AbstractBlock {
     trainWith = b.trainWith;
     propagationLossWeight = (float) b.propagationLossWeight;
     seed = b.seed;
+    propagationLevel = levelOfStride(backbone, propagation.stride());
+  }
+
+  /** The first FPN level (finest first) with this stride, or null. */
+  private static String levelOfStride(FpnBackbone backbone, int stride) {
+    for (Map.Entry<String, ShapeSpec> e : backbone.outputShapes().entrySet()) {
+      if (e.getValue().stride() == stride) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
+  /** The FPN level the propagation branch runs on ({@code p3} in the paper). */
+  public String propagationLevel() {
+    return propagationLevel;
   }
 
   public static Builder builder() {
@@ -184,8 +201,8 @@ public final class VideoMaskRcnn extends AbstractBlock {
         case GT -> gtT.masks().toType(DataType.FLOAT32, false); // [n, H, W]
         case PREDICTED -> predicted;
       };
-      PropagationOutput prop = propagation.propagateWithLoss(ps, fT.get(PROPAGATION_LEVEL),
-          fTPrime.get(PROPAGATION_LEVEL), masksT, propTargets, h, w, true);
+      PropagationOutput prop = propagation.propagateWithLoss(ps, fT.get(propagationLevel),
+          fTPrime.get(propagationLevel), masksT, propTargets, h, w, true);
       losses = losses.with(LossNames.PROP, prop.loss().mul(propagationLossWeight));
       if (refiner.isPresent()) {
         NDArray image = batch.frameT().expandDims(0); // [1, 3, H, W]
@@ -229,7 +246,7 @@ public final class VideoMaskRcnn extends AbstractBlock {
       features.forEach((name, f) -> kept.put(name, scope.ret(f)));
       Detections out = new Detections(new Boxes(scope.ret(d.boxes().tensor())), scope.ret(d.scores()),
           scope.ret(d.classes()), scope.ret(d.maskLogits()), h, w);
-      return new FrameOutput(kept, out);
+      return new FrameOutput(kept, out, propagationLevel);
     }
   }
 
@@ -341,7 +358,7 @@ public final class VideoMaskRcnn extends AbstractBlock {
     Shape[] levels = backbone.getOutputShapes(new Shape[] {in}); // p2..p6
     rpn.initialize(manager, dataType, levels[0]);
     roiHeads.initialize(manager, dataType, levels[0]);
-    Shape p3 = levels[List.copyOf(backbone.outputShapes().keySet()).indexOf(PROPAGATION_LEVEL)];
+    Shape p3 = levels[List.copyOf(backbone.outputShapes().keySet()).indexOf(propagationLevel)];
     propagation.initialize(manager, dataType, new Shape(1, p3.get(1), p3.get(2), p3.get(3)));
     refiner.ifPresent(r -> r.initialize(manager, dataType, new Shape(1, 3, in.get(2), in.get(3))));
     trackHead.ifPresent(t -> t.initialize(manager, dataType,
@@ -431,10 +448,9 @@ public final class VideoMaskRcnn extends AbstractBlock {
         throw new IllegalArgumentException("VideoMaskRcnn: propagation loss weight must be >= 0, got "
             + propagationLossWeight);
       }
-      ShapeSpec p3 = backbone.outputShapes().get(PROPAGATION_LEVEL);
-      if (p3 == null || p3.stride() != propagation.stride()) {
+      if (levelOfStride(backbone, propagation.stride()) == null) {
         throw new IllegalArgumentException("VideoMaskRcnn: the propagation branch (stride " + propagation.stride()
-            + ") must run on the backbone's " + PROPAGATION_LEVEL + " " + p3);
+            + ") matches no level of the backbone " + backbone.outputShapes());
       }
       return new VideoMaskRcnn(this);
     }

@@ -89,6 +89,30 @@ class VideoMaskRcnnTest {
   }
 
   @Test
+  void propagationRunsOnTheConfiguredLevel() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      VideoMaskRcnn model = ModelFactory.build(config("propagation.level=p2", "track.enabled=false"), m, SIZE, SIZE);
+      assertEquals("p2", model.propagationLevel());
+      assertEquals(4, model.propagation().stride());
+      ParameterStore ps = new ParameterStore(m, false);
+      try (NDManager step = m.newSubManager(); PairBatch batch = pair(step, 0, 3, 2);
+          GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        LossTerms losses = model.forwardTrain(ps, batch);
+        float prop = losses.get(LossNames.PROP).getFloat();
+        assertTrue(prop > 0 && prop <= 1, "loss_prop " + prop);
+        gc.backward(losses.sum());
+        assertTrue(gradient(model.propagation(), "deform") > 0);
+      }
+      try (NDManager frame = m.newSubManager()) {
+        FrameOutput out = model.detect(ps, frame.randomUniform(0, 1, new Shape(3, SIZE, SIZE)));
+        assertEquals("p2", out.propagationLevel());
+        assertEquals(new Shape(1, 16, SIZE / 4, SIZE / 4), out.p3().getShape()); // fpnChannels 16, stride 4
+      }
+      assertEquals("p3", ModelFactory.build(config(), m, SIZE, SIZE).propagationLevel()); // the paper's level
+    }
+  }
+
+  @Test
   void semanticHeadAndCascadeAddTheirTerms() {
     try (NDManager m = NDManager.newBaseManager()) {
       VideoMaskRcnn model = ModelFactory.build(config("roiHeads.semanticHead=true", "roiHeads.stages=2",
