@@ -7,7 +7,9 @@ import java.util.List;
 /**
  * Training on frame pairs. Paper values [R?]: LR 0.008, 20 epochs with x0.1 steps at 16 and 19,
  * pair gap within +-5 annotated frames, shorter side in [400, 800]. {@code iterations} and {@code
- * lrSteps} count iterations (paper epochs convert through the dataset size).
+ * lrSteps} count iterations (paper epochs convert through the dataset size). {@code
+ * detectBothFrames}: the detector losses also on frame t' of each pair (mean over the two frames), a
+ * stand-in that doubles the detector's data per step where training from scratch (CPU presets).
  */
 public record TrainConfig(
     int iterations,
@@ -24,7 +26,8 @@ public record TrainConfig(
     double flipProbability,
     int clipsPerDevice,
     int checkpointPeriod,
-    int keepCheckpoints) {
+    int keepCheckpoints,
+    boolean detectBothFrames) {
   public TrainConfig {
     require(iterations >= 1, "train.iterations", "must be >= 1");
     require(baseLr > 0, "train.baseLr", "must be > 0");
@@ -32,5 +35,13 @@ public record TrainConfig(
     require(scales != null && !scales.isEmpty(), "train.scales", "must not be empty");
     require(flipProbability >= 0 && flipProbability <= 1, "train.flipProbability", "must be in [0, 1]");
     require(lrSteps != null, "train.lrSteps", "must be a list (may be empty)");
+  }
+
+  /** The detector learns from frame t of each pair only. */
+  public TrainConfig(int iterations, double baseLr, double momentum, double weightDecay, int warmupIterations,
+      double warmupFactor, List<Integer> lrSteps, double lrGamma, double gradClipNorm, int maxFrameGap,
+      List<Integer> scales, double flipProbability, int clipsPerDevice, int checkpointPeriod, int keepCheckpoints) {
+    this(iterations, baseLr, momentum, weightDecay, warmupIterations, warmupFactor, lrSteps, lrGamma, gradClipNorm,
+        maxFrameGap, scales, flipProbability, clipsPerDevice, checkpointPeriod, keepCheckpoints, false);
   }
 }

@@ -43,6 +43,7 @@ public final class ModelFactory {
         .optTrackHead(config.track().enabled() ? Optional.of(TrackHead.of(config.track())) : Optional.empty(),
             config.track().lossWeight())
         .optTrainWith(config.propagation().trainWith())
+        .optDetectBothFrames(config.train().detectBothFrames())
         .optPropagationLossWeight(config.propagation().lossWeight())
         .optSeed(config.seed())
         .build();

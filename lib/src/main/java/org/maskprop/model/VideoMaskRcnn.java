@@ -90,6 +90,7 @@ public final class VideoMaskRcnn extends AbstractBlock {
   private final float propagationLossWeight;
   private final long seed;
   private final String propagationLevel; // the FPN level of the propagation head's stride
+  private final boolean detectBothFrames;
 
   private VideoMaskRcnn(Builder b) {
     super(VERSION);
@@ -107,6 +108,7 @@ public final class VideoMaskRcnn extends AbstractBlock {
     propagationLossWeight = (float) b.propagationLossWeight;
     seed = b.seed;
     propagationLevel = levelOfStride(backbone, propagation.stride());
+    detectBothFrames = b.detectBothFrames;
   }
 
   /** The first FPN level (finest first) with this stride, or null. */
@@ -165,7 +167,8 @@ public final class VideoMaskRcnn extends AbstractBlock {
    * semantic head is on), {@link LossNames#PROP} (Eq. 2 on {@code t'}, times the propagation loss
    * weight), {@link LossNames#REFINE} when a refiner is configured and {@link LossNames#TRACK} (times
    * the tracking loss weight) when a tracking head is. Frame {@code t'} feeds the propagation branch
-   * and the tracking head only. Anchor and RoI sampling draw from a generator seeded by the model seed
+   * and the tracking head, and with {@code detectBothFrames} the detector too (each detector term is
+   * then the mean over both frames; a frame {@code t'} without instances is left out). Anchor and RoI sampling draw from a generator seeded by the model seed
    * and {@code batch.iteration()}, so a step is reproducible.
    *
    * @return scalar losses attached to the batch's manager
@@ -194,6 +197,20 @@ public final class VideoMaskRcnn extends AbstractBlock {
       RpnOutput proposals = rpn.forward(ps, levels, specs, h, w, List.of(gt.boxes()), true, random);
       LossTerms losses = proposals.losses().merge(
           roiHeads.forward(ps, levels, specs, proposals.proposals(), List.of(gt), h, w, true, random).losses());
+      if (detectBothFrames && gtTPrime.trackIds().length > 0) {
+        // the detector also learns from t' (its features exist anyway): each term is the mean of both
+        scope.tempAttachAll(gtTPrime.classes(), gtTPrime.masks());
+        List<NDArray> levelsTPrime = List.copyOf(fTPrime.values());
+        GtInstances gtPrime = new GtInstances(gtTPrime.boxes(), gtTPrime.classes(), gtTPrime.masks());
+        RpnOutput proposalsPrime = rpn.forward(ps, levelsTPrime, specs, h, w, List.of(gtPrime.boxes()), true, random);
+        LossTerms second = proposalsPrime.losses().merge(roiHeads.forward(ps, levelsTPrime, specs,
+            proposalsPrime.proposals(), List.of(gtPrime), h, w, true, random).losses());
+        LossTerms mean = LossTerms.empty();
+        for (Map.Entry<String, NDArray> e : losses.asMap().entrySet()) {
+          mean = mean.with(e.getKey(), e.getValue().add(second.get(e.getKey())).mul(0.5f));
+        }
+        losses = mean;
+      }
       NDArray predicted = trainWith == MaskSource.PREDICTED || refiner.isPresent()
           ? predictedMasks(ps, levels, gt, h, w) // [n, H, W], detached
           : null;
@@ -380,6 +397,7 @@ public final class VideoMaskRcnn extends AbstractBlock {
     private MaskSource trainWith = MaskSource.GT;
     private double propagationLossWeight = 1;
     private long seed;
+    private boolean detectBothFrames;
 
     private Builder() {}
 
@@ -430,6 +448,12 @@ public final class VideoMaskRcnn extends AbstractBlock {
     /** Seeds the training samplers (with the iteration). */
     public Builder optSeed(long seed) {
       this.seed = seed;
+      return this;
+    }
+
+    /** Detector losses on both frames of a pair (mean per term), not only on {@code t}. */
+    public Builder optDetectBothFrames(boolean detectBothFrames) {
+      this.detectBothFrames = detectBothFrames;
       return this;
     }
 

@@ -113,6 +113,36 @@ class VideoMaskRcnnTest {
   }
 
   @Test
+  void detectingBothFramesAveragesEachDetectorTermOverTheTwoFrames() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      // the same weights (same seed) with and without t' in the detector losses; the second model's
+      // detector terms on a pair whose t' equals t (no shift) must equal the first's on t alone
+      VideoMaskRcnn one = ModelFactory.build(config("track.enabled=false"), m, SIZE, SIZE);
+      VideoMaskRcnn both = ModelFactory.build(config("track.enabled=false", "train.detectBothFrames=true"), m, SIZE,
+          SIZE);
+      ParameterStore ps = new ParameterStore(m, false);
+      for (Pair<String, Parameter> p : both.getParameters()) {
+        p.getValue().getArray().set(one.getParameters().get(p.getKey()).getArray().toFloatArray());
+      }
+      try (NDManager step = m.newSubManager(); PairBatch still = pair(step, 0, 0, 0);
+          PairBatch moved = pair(step, 0, 3, 2)) {
+        LossTerms a = one.forwardTrain(ps, still);
+        LossTerms b = both.forwardTrain(ps, still);
+        LossTerms c = both.forwardTrain(ps, moved);
+        for (String term : List.of(LossNames.RPN_OBJECTNESS, LossNames.cls(0), LossNames.MASK)) {
+          // samplers draw differently for the second frame, so equal within sampling noise only: the
+          // mean of two draws on the same frame stays near one draw
+          float va = a.get(term).getFloat();
+          float vb = b.get(term).getFloat();
+          assertTrue(Math.abs(va - vb) < 0.5 * Math.max(va, 0.05), term + ": " + va + " vs " + vb);
+          assertTrue(Float.isFinite(c.get(term).getFloat()), term);
+        }
+        assertEquals(List.copyOf(a.asMap().keySet()), List.copyOf(b.asMap().keySet()));
+      }
+    }
+  }
+
+  @Test
   void semanticHeadAndCascadeAddTheirTerms() {
     try (NDManager m = NDManager.newBaseManager()) {
       VideoMaskRcnn model = ModelFactory.build(config("roiHeads.semanticHead=true", "roiHeads.stages=2",
