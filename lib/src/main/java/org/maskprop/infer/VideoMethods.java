@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.maskprop.InputException;
+import org.maskprop.infer.flow.FlowPropagator;
 
 /**
  * The registry of {@link VideoMethod}s by name. {@code maskprop} is the paper's method; each
@@ -16,6 +17,7 @@ public final class VideoMethods {
 
   static {
     register(named("maskprop", VideoPredictor::predict));
+    register(named(FlowPropagator.NAME, FlowPropagator::predict)); // stand-in for the paper's FlowNet2 baseline
   }
 
   private static void register(VideoMethod method) {
