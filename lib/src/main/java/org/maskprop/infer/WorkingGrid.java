@@ -1,6 +1,7 @@
 package org.maskprop.infer;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 
 /**
  * The working resolution of {@link ClipTracker}'s masks: {@code height x width} cells that tile the
@@ -15,9 +16,15 @@ public record WorkingGrid(int height, int width, boolean exact, NDArray rowWeigh
 
   /**
    * {@code [n, H, W]} masks at the model input to {@code [n, h, w]} cells (area averages), attached
-   * to the weights' manager (the tracker's per-centre scope).
+   * to the masks' manager; temporaries are freed.
    */
   public NDArray cells(NDArray frameMasks) {
-    return ClipTracker.toCells(frameMasks, rowWeights, colWeights);
+    try (NDManager sub = frameMasks.getManager().newSubManager()) {
+      sub.tempAttachAll(frameMasks, rowWeights);
+      if (colWeights != rowWeights) { // attaching one array twice would lose its manager
+        sub.tempAttachAll(colWeights);
+      }
+      return sub.ret(ClipTracker.toCells(frameMasks, rowWeights, colWeights));
+    }
   }
 }

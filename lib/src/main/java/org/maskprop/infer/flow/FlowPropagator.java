@@ -88,7 +88,7 @@ public final class FlowPropagator implements MaskPropagator, AutoCloseable {
     try (NDManager sub = scope.newSubManager()) {
       sub.tempAttachAll(masksT);
       NDArray warped = BackwardWarp.warp(masksT, sub.create(f, new Shape(h, w, 2))); // [n, H, W]
-      return grid.cells(warped); // [n, h, w], lands on the grid's (the caller's) scope
+      return sub.ret(grid.cells(warped)); // [n, h, w] into the caller's scope
     }
   }
 
