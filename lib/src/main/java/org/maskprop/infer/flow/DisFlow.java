@@ -30,8 +30,24 @@ public final class DisFlow implements AutoCloseable {
   private final DISOpticalFlow dis;
 
   public DisFlow(Preset preset) {
+    this(preset, -1);
+  }
+
+  /**
+   * @param finestScale the pyramid level DIS stops at (0 = full resolution), or -1 for the preset's
+   *     (1 for MEDIUM, 2 for FAST and ULTRAFAST: half or quarter resolution, then upsampled)
+   */
+  public DisFlow(Preset preset, int finestScale) {
     this.preset = preset;
     this.dis = DISOpticalFlow.create(preset.code);
+    if (finestScale >= 0) {
+      dis.setFinestScale(finestScale);
+    }
+  }
+
+  /** The pyramid level the flow is computed at before upsampling (0 = full resolution). */
+  public int finestScale() {
+    return dis.getFinestScale();
   }
 
   public Preset preset() {

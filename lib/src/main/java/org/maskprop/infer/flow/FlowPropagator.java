@@ -31,9 +31,15 @@ import org.maskprop.model.VideoMaskRcnn;
  * pasted into the model input) are warped backwards with it ({@link BackwardWarp}) and
  * area-averaged onto the tracker's working grid. Pixels whose source falls outside the frame get 0.
  *
- * <p>DIS preset {@link DisFlow.Preset#MEDIUM} by default: at our model-input sizes its cost is small
- * next to the detector's, and it is the more accurate of OpenCV's presets (finer finest scale, more
- * iterations). Owns native OpenCV state: close it (the {@link #predict} entry point does).
+ * <p>Flow settings by default: DIS preset {@link DisFlow.Preset#MEDIUM} (the most accurate of
+ * OpenCV's presets: more iterations and denser patches than FAST) computed down to full resolution
+ * (finest scale 0; the preset stops at half resolution and upsamples, which loses the small, fast
+ * SynthVIS objects). Chosen with {@code org.maskprop.bench.FlowBench} on a SynthVIS occlusion set
+ * generated with another seed than the reported ones: GT masks warped one frame ahead reach mask
+ * IoU 0.76 (MEDIUM, full resolution) against 0.69 (MEDIUM preset), 0.74 (FAST, full resolution),
+ * 0.69 (FAST, half resolution) and 0.57 for copying the mask. On 2 cores MEDIUM at full
+ * resolution costs a few to tens of milliseconds per pair at SynthVIS sizes, small next to the
+ * detector. Owns native OpenCV state: close it (the {@link #predict} entry point does).
  */
 public final class FlowPropagator implements MaskPropagator, AutoCloseable {
   /** The method's name in {@link org.maskprop.infer.VideoMethods}. */
@@ -46,13 +52,14 @@ public final class FlowPropagator implements MaskPropagator, AutoCloseable {
   private NDArray centreImage; // the centre frame repeats for 2k targets: its grey image is kept
   private byte[] centreGrey;
 
-  /** DIS with the {@link DisFlow.Preset#MEDIUM} preset. */
+  /** DIS preset {@link DisFlow.Preset#MEDIUM} at full resolution (see the class comment). */
   public FlowPropagator() {
-    this(DisFlow.Preset.MEDIUM);
+    this(DisFlow.Preset.MEDIUM, 0);
   }
 
-  public FlowPropagator(DisFlow.Preset preset) {
-    this.flow = new DisFlow(preset);
+  /** DIS with {@code preset}, computed down to pyramid level {@code finestScale} (-1: the preset's). */
+  public FlowPropagator(DisFlow.Preset preset, int finestScale) {
+    this.flow = new DisFlow(preset, finestScale);
   }
 
   /** MaskProp inference on one video with flow warping as the propagation step ({@link VideoMaskRcnn}'s branch unused). */
@@ -103,7 +110,7 @@ public final class FlowPropagator implements MaskPropagator, AutoCloseable {
    * A model input {@code [3, H, W]} (normalised RGB, {@link ImageTensors}) back to 8-bit grey {@code
    * [H * W]}: {@code round(255 * sum_c LUMA_c (x_c STD_c + MEAN_c))}, clipped to {@code [0, 255]}.
    */
-  static byte[] grey8(NDArray image) {
+  public static byte[] grey8(NDArray image) {
     float[] weight = new float[3];
     float bias = 0;
     for (int c = 0; c < 3; c++) {

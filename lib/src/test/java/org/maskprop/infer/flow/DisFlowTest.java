@@ -8,7 +8,7 @@ import java.util.Random;
 import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * DIS through JavaCV on a smooth random texture translated by a known whole-pixel shift: the
@@ -69,8 +69,8 @@ class DisFlowTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = DisFlow.Preset.class, names = {"MEDIUM", "FAST"})
-  void recoversATranslation(DisFlow.Preset preset) {
+  @CsvSource({"MEDIUM, 0", "MEDIUM, -1", "FAST, -1"}) // FlowPropagator's setting, then the presets
+  void recoversATranslation(DisFlow.Preset preset, int finestScale) {
     for (int[] size : new int[][] {{96, 128}, {240, 320}}) {
       int h = size[0];
       int w = size[1];
@@ -81,27 +81,32 @@ class DisFlowTest {
       // to(y, x) = from(y - dy, x - dx): the content moves by (dx, dy), so from(y, x) = to(y + dy, x + dx)
       byte[] from = crop(big, w + 2 * pad, pad, pad, h, w);
       byte[] to = crop(big, w + 2 * pad, pad - dy, pad - dx, h, w);
-      try (DisFlow dis = new DisFlow(preset)) {
+      try (DisFlow dis = new DisFlow(preset, finestScale)) {
         float[] flow = dis.compute(from, to, h, w);
         assertEquals(2 * h * w, flow.length);
         assertEquals(dx, median(flow, 0, h, w, 8), 0.5, preset + " dx at " + h + "x" + w);
         assertEquals(dy, median(flow, 1, h, w, 8), 0.5, preset + " dy at " + h + "x" + w);
-        System.out.printf("%s %dx%d median flow (%.3f, %.3f)%n", preset, h, w, median(flow, 0, h, w, 8),
-            median(flow, 1, h, w, 8));
       }
+    }
+  }
+
+  @Test
+  void finestScaleOverridesThePresets() {
+    try (DisFlow preset = new DisFlow(DisFlow.Preset.MEDIUM); DisFlow full = new DisFlow(DisFlow.Preset.MEDIUM, 0)) {
+      assertEquals(1, preset.finestScale()); // OpenCV's MEDIUM stops at half resolution
+      assertEquals(0, full.finestScale());
     }
   }
 
   @Test
   void identicalFramesGiveZeroFlow() {
     byte[] a = crop(texture(96, 128, 12, 3), 128, 0, 0, 96, 128);
-    try (DisFlow dis = new DisFlow(DisFlow.Preset.MEDIUM)) {
+    try (DisFlow dis = new DisFlow(DisFlow.Preset.MEDIUM, 0)) {
       float[] flow = dis.compute(a, a.clone(), 96, 128);
       float max = 0;
       for (float v : flow) {
         max = Math.max(max, Math.abs(v));
       }
-      System.out.println("identical frames: max |flow| " + max);
       assertEquals(0, max, 1e-3);
     }
   }
@@ -121,7 +126,7 @@ class DisFlowTest {
       warm.compute(a, b, 96, 128); // loads the natives and their static pointers
     }
     long before = Pointer.totalCount();
-    try (DisFlow dis = new DisFlow(DisFlow.Preset.MEDIUM)) {
+    try (DisFlow dis = new DisFlow(DisFlow.Preset.MEDIUM, 0)) {
       for (int i = 0; i < 300; i++) {
         dis.compute(a, b, 96, 128);
       }
