@@ -24,7 +24,8 @@ import org.maskprop.infer.flow.FlowPropagator;
 /**
  * The optical-flow baseline's parts ({@code flow-propagation}, {@link FlowPropagator}).
  *
- * <p>Timing ({@link #run}): {@code dis_flow} (OpenCV DIS, each preset, one grey frame pair) and
+ * <p>Timing ({@link #run}): {@code dis_flow} (OpenCV DIS, each preset and FlowPropagator's full-resolution MEDIUM, one grey
+ * frame pair) and
  * {@code flow_warp} (bilinear backward warp of 10 masks) at the model-input sizes of the presets:
  * SynthVIS 96x128 frames at the CPU presets' scales and a YouTube-VIS 400x704 input. No peer.
  *
@@ -42,6 +43,10 @@ public final class FlowBench {
 
   private static final int[][] SIZES = {{64, 85}, {96, 128}, {128, 170}, {400, 704}};
 
+  /** The presets at their own finest scale, then FlowPropagator's setting (MEDIUM at full resolution). */
+  private static final Object[][] FLOWS = {{DisFlow.Preset.ULTRAFAST, -1}, {DisFlow.Preset.FAST, -1},
+      {DisFlow.Preset.MEDIUM, -1}, {DisFlow.Preset.MEDIUM, 0}};
+
   public static void run(BenchOptions options, Consumer<BenchRow> sink) {
     for (int[] size : SIZES) {
       int h = size[0];
@@ -49,14 +54,14 @@ public final class FlowBench {
       Random r = new Random(h * 31L + w);
       byte[] a = grey(h, w, r, 0);
       byte[] b = grey(h, w, new Random(h * 31L + w), 3); // the same content moved 3 px
-      for (DisFlow.Preset preset : DisFlow.Preset.values()) {
-        if (!options.selects("dis_flow")) {
-          break;
-        }
+      for (int c = 0; c < FLOWS.length && options.selects("dis_flow"); c++) {
+        DisFlow.Preset preset = (DisFlow.Preset) FLOWS[c][0];
+        int finest = (Integer) FLOWS[c][1];
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("size", List.of(h, w));
         p.put("preset", preset.name());
-        try (DisFlow dis = new DisFlow(preset)) {
+        p.put("finest_scale", finest < 0 ? "preset" : finest);
+        try (DisFlow dis = new DisFlow(preset, finest)) {
           sink.accept(OpTimer.time("dis_flow", p, options.warmupOr(3), options.runsOr(h > 200 ? 10 : 30),
               () -> dis.compute(a, b, h, w)));
         }

@@ -37,9 +37,11 @@ import org.maskprop.model.VideoMaskRcnn;
  * SynthVIS objects). Chosen with {@code org.maskprop.bench.FlowBench} on a SynthVIS occlusion set
  * generated with another seed than the reported ones: GT masks warped one frame ahead reach mask
  * IoU 0.76 (MEDIUM, full resolution) against 0.69 (MEDIUM preset), 0.74 (FAST, full resolution),
- * 0.69 (FAST, half resolution) and 0.57 for copying the mask. On 2 cores MEDIUM at full
- * resolution costs a few to tens of milliseconds per pair at SynthVIS sizes, small next to the
- * detector. Owns native OpenCV state: close it (the {@link #predict} entry point does).
+ * 0.69 (FAST, half resolution) and 0.57 for copying the mask. Cost per frame pair (FlowBench
+ * {@code dis_flow}, one thread, loaded machine): about 9-25 ms at 96x128, but about 0.4 s at a
+ * YouTube-VIS 400x704 input, where {@code new FlowPropagator(MEDIUM, -1)} (half resolution, about
+ * 0.1 s) is the cheaper choice. Owns native OpenCV state: close it (the {@link #predict} entry
+ * point does).
  */
 public final class FlowPropagator implements MaskPropagator, AutoCloseable {
   /** The method's name in {@link org.maskprop.infer.VideoMethods}. */
