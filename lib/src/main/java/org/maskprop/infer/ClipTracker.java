@@ -20,7 +20,6 @@ import org.maskprop.data.ImageTensors;
 import org.maskprop.model.FrameOutput;
 import org.maskprop.model.VideoMaskRcnn;
 import org.maskprop.model.detect.Detections;
-import org.maskprop.model.propagation.PropagatedMasks;
 
 /**
  * Clip-level tracks of a video (Sec. 4.3), one centre frame at a time, in order.
@@ -30,6 +29,10 @@ import org.maskprop.model.propagation.PropagatedMasks;
  * {@code n_t} detections with score {@code > scoreThreshold} are propagated together (the instance
  * softmax of Sec. 4.2 runs over all of them) to every frame {@code t' in [t-k, t+k]}, truncated at
  * the video ends, giving one {@link ClipTrack} per detection.
+ *
+ * <p>The propagation step is a {@link MaskPropagator}: the learned branch ({@link
+ * VideoMaskRcnn#propagate}) by default, or a baseline such as optical-flow warping; it sees the
+ * cached frames ({@link WindowFrame}: features, detections and the model-input image).
  *
  * <p>Masks leave as Java arrays at the propagation head's P3 grid size (the working resolution
  * {@link ClipTrack} asks for): frame {@code t'} != t gets the propagated masks {@code M_{t->t'}};
@@ -48,8 +51,8 @@ import org.maskprop.model.propagation.PropagatedMasks;
  * model runs with {@code training = false} and no gradient collector.
  */
 public final class ClipTracker implements AutoCloseable {
-  /** A cached frame: its scope and what {@code detect} computed. */
-  private record Cached(int index, NDManager scope, FrameOutput output) {}
+  /** A cached frame: its scope, what {@code detect} computed and the model input it ran on. */
+  private record Cached(int index, NDManager scope, FrameOutput output, NDArray image) {}
 
   private final VideoMaskRcnn model;
   private final ParameterStore ps;
@@ -59,6 +62,7 @@ public final class ClipTracker implements AutoCloseable {
   private final double scoreThreshold;
   private final int k;
   private final int numFrames;
+  private final MaskPropagator propagator;
   private final NDManager window;
   private final ArrayDeque<Cached> cache = new ArrayDeque<>();
   private int nextCentre;
@@ -85,6 +89,22 @@ public final class ClipTracker implements AutoCloseable {
       FrameTransform transform,
       InferConfig config,
       IntUnaryOperator categoryOf) {
+    this(model, ps, parent, frames, transform, config, categoryOf, MaskPropagator.learned(model, ps));
+  }
+
+  /**
+   * A tracker whose propagation step is {@code propagator} instead of the learned branch (a
+   * baseline, e.g. optical flow); detection, clips and masks at frame {@code t} are unchanged.
+   */
+  public ClipTracker(
+      VideoMaskRcnn model,
+      ParameterStore ps,
+      NDManager parent,
+      FrameSource frames,
+      FrameTransform transform,
+      InferConfig config,
+      IntUnaryOperator categoryOf,
+      MaskPropagator propagator) {
     if (transform.flip()) {
       throw new IllegalArgumentException("ClipTracker: inference frames are not flipped");
     }
@@ -100,6 +120,7 @@ public final class ClipTracker implements AutoCloseable {
     this.scoreThreshold = config.scoreThreshold();
     this.k = config.clipLength() / 2;
     this.numFrames = frames.frameCount();
+    this.propagator = propagator;
     this.window = parent.newSubManager();
   }
 
@@ -175,12 +196,11 @@ public final class ClipTracker implements AutoCloseable {
     NDManager scope = window.newSubManager();
     try {
       NDArray image = ImageTensors.of(scope, frames.frame(index), transform); // [3, H, W]
-      FrameOutput out = model.detect(ps, image);
-      image.close();
+      FrameOutput out = model.detect(ps, image); // the image stays in the window for the propagator
       detectCalls++;
       gridHeight = (int) out.p3().getShape().get(2);
       gridWidth = (int) out.p3().getShape().get(3);
-      return new Cached(index, scope, out);
+      return new Cached(index, scope, out, image);
     } catch (RuntimeException e) {
       scope.close();
       throw e;
@@ -193,10 +213,10 @@ public final class ClipTracker implements AutoCloseable {
     }
   }
 
-  private FrameOutput cached(int index) {
+  private WindowFrame cached(int index) {
     for (Cached c : cache) {
       if (c.index() == index) {
-        return c.output();
+        return new WindowFrame(index, c.output(), c.image());
       }
     }
     throw new IllegalStateException("ClipTracker: frame " + index + " is not in the window");
@@ -212,8 +232,8 @@ public final class ClipTracker implements AutoCloseable {
   }
 
   private List<ClipTrack> tracksOf(int t, int first, int last) {
-    FrameOutput ft = cached(t);
-    Detections d = ft.detections();
+    WindowFrame ft = cached(t);
+    Detections d = ft.output().detections();
     long[] kept = DetectionMasks.above(d, scoreThreshold);
     if (kept.length == 0) {
       return List.of();
@@ -235,15 +255,13 @@ public final class ClipTracker implements AutoCloseable {
       boolean exactGrid = d.height() == gridHeight * stride && d.width() == gridWidth * stride;
       NDArray ay = scope.create(spanWeights(gridHeight, d.height()), new Shape(gridHeight, d.height()));
       NDArray ax = scope.create(spanWeights(gridWidth, d.width()), new Shape(gridWidth, d.width()));
+      WorkingGrid grid = new WorkingGrid(gridHeight, gridWidth, exactGrid, ay, ax);
       split(toCells(pasted, ay, ax).toFloatArray(), masks, t - first, area); // [n, h, w]
       for (int f = first; f <= last; f++) {
         if (f == t) {
           continue;
         }
-        PropagatedMasks p = model.propagate(ps, ft, cached(f), pasted);
-        // propagate attaches its results to t's P3 manager: move them here so they die with the scope
-        attachOnce(scope, false, p.masks(), p.gridMasks(), p.instanceProbabilities(), p.attention());
-        NDArray cells = exactGrid ? p.gridMasks() : toCells(p.masks(), ay, ax); // [n, h, w]
+        NDArray cells = propagator.propagate(scope, ft, cached(f), pasted, grid); // [n, h, w]
         split(cells.toFloatArray(), masks, f - first, area);
       }
     }
@@ -258,7 +276,7 @@ public final class ClipTracker implements AutoCloseable {
   }
 
   /** {@code [n, H, W]} frame masks to {@code [n, h, w]} cells: {@code ay [h, H] . m . ax^T [W, w]}. */
-  private static NDArray toCells(NDArray masks, NDArray ay, NDArray ax) {
+  static NDArray toCells(NDArray masks, NDArray ay, NDArray ax) {
     NDArray m = masks.toType(DataType.FLOAT32, false);
     return ay.expandDims(0).matMul(m).matMul(ax.transpose().expandDims(0));
   }
@@ -299,7 +317,7 @@ public final class ClipTracker implements AutoCloseable {
    * Attaches each distinct array once (records may share an array): temporarily (back to its
    * manager when the scope closes) or for good (closed with the scope).
    */
-  private static void attachOnce(NDManager scope, boolean temporarily, NDArray... arrays) {
+  static void attachOnce(NDManager scope, boolean temporarily, NDArray... arrays) {
     Set<NDArray> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     for (NDArray a : arrays) {
       if (a != null && seen.add(a)) {

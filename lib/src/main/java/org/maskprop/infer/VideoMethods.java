@@ -8,6 +8,7 @@ import org.maskprop.config.InferConfig;
 import org.maskprop.config.TrackConfig;
 import org.maskprop.data.YtvisResult;
 import org.maskprop.infer.deepsort.DeepSortParams;
+import org.maskprop.infer.flow.FlowPropagator;
 import org.maskprop.infer.masktrack.MaskTrackMatcher;
 import org.maskprop.model.VideoMaskRcnn;
 
@@ -24,6 +25,7 @@ public final class VideoMethods {
     register(named("maskprop", VideoPredictor::predict));
     register(TrackingByDetection.iouLinking());
     register(TrackingByDetection.deepSort(DeepSortParams.defaults()));
+    register(named(FlowPropagator.NAME, FlowPropagator::predict)); // stand-in for the paper's FlowNet2 baseline
     register(TrackingByDetection.maskTrack(VideoMaskRcnn::embed, VideoMethods::maskTrackLinker));
   }
 

@@ -72,10 +72,29 @@ public final class VideoPredictor {
       FrameTransform transform,
       IntUnaryOperator categoryOf,
       boolean showProgress) {
+    return predict(ps, model, frames, videoId, config, transform, categoryOf, showProgress,
+        MaskPropagator.learned(model, ps));
+  }
+
+  /**
+   * The same pipeline with another propagation step (a baseline such as {@code flow-propagation}):
+   * clip length, thresholds and the video-level assigner stay MaskProp's.
+   */
+  public static List<YtvisResult> predict(
+      ParameterStore ps,
+      VideoMaskRcnn model,
+      FrameSource frames,
+      int videoId,
+      InferConfig config,
+      FrameTransform transform,
+      IntUnaryOperator categoryOf,
+      boolean showProgress,
+      MaskPropagator propagator) {
     int n = frames.frameCount();
     String label = "video " + videoId;
     try (NDManager manager = ps.getManager().newSubManager();
-        ClipTracker tracker = new ClipTracker(model, ps, manager, frames, transform, config, categoryOf);
+        ClipTracker tracker =
+            new ClipTracker(model, ps, manager, frames, transform, config, categoryOf, propagator);
         Progress progress = showProgress ? Progress.start(label, n) : Progress.silent(label, n)) {
       VideoLevelAssigner assigner = null;
       while (tracker.hasNext()) {
