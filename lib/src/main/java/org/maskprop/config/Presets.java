@@ -17,16 +17,31 @@ public final class Presets {
     return List.of("cpu-tiny", "cpu-synthetic", "ytvis-r50", "ytvis-r101", "ytvis-x101");
   }
 
+  /** A preset at its own iteration count. */
   public static MaskPropConfig get(String name) {
+    return get(name, 0);
+  }
+
+  /**
+   * A preset run for {@code iterations} iterations (0: the preset's own count), with the values it
+   * derives from the count moved along: the warm-up length, the LR steps and the checkpoint period.
+   * {@link MaskPropConfig#fromPreset} and {@link MaskPropConfig#load} use it when {@code
+   * train.iterations} is overridden, then apply the overrides again so that an explicit value wins.
+   */
+  public static MaskPropConfig get(String name, int iterations) {
     return switch (name) {
-      case "cpu-tiny" -> cpu("cpu-tiny", Arch.R18, 32, 8, 64, 96, 30);
-      case "cpu-synthetic" -> cpu("cpu-synthetic", Arch.R18, 64, 4, 96, 160, 1500);
-      case "ytvis-r50" -> ytvis("ytvis-r50", Arch.R50);
-      case "ytvis-r101" -> ytvis("ytvis-r101", Arch.R101);
-      case "ytvis-x101" -> ytvis("ytvis-x101", Arch.X101_64X4D);
+      case "cpu-tiny" -> cpu("cpu-tiny", Arch.R18, 32, 8, 64, 96, or(iterations, 30));
+      case "cpu-synthetic" -> cpu("cpu-synthetic", Arch.R18, 64, 4, 96, 160, or(iterations, 1500));
+      case "ytvis-r50" -> ytvis("ytvis-r50", Arch.R50, or(iterations, YTVIS_STEPS));
+      case "ytvis-r101" -> ytvis("ytvis-r101", Arch.R101, or(iterations, YTVIS_STEPS));
+      case "ytvis-x101" -> ytvis("ytvis-x101", Arch.X101_64X4D, or(iterations, YTVIS_STEPS));
       default -> throw new InputException(
           "unknown preset '" + name + "' (known: " + String.join(", ", names()) + ")");
     };
+  }
+
+  private static int or(int iterations, int presetIterations) {
+    return iterations > 0 ? iterations : presetIterations;
   }
 
   /** Small networks on SynthVIS: reduced width (widthDivisor) and resolution, labelled as such. */
@@ -43,13 +58,18 @@ public final class Presets {
         new RefineConfig(false, 64, 16, 1),
         new TrainConfig(iterations, 0.01, 0.9, 1e-4, Math.min(100, iterations / 10), 0.001,
             List.of(iterations * 8 / 10), 0.1, 10.0, 5, List.of(minSize), 0.5, 1,
-            Math.max(10, iterations / 5), 3),
+            Math.max(10, iterations / 5), 3, List.of()),
         new InferConfig(13, 0.1, 0.5, 0.5, 300));
   }
 
-  /** Paper scale (Sec. 4.4; [R?] values as NOTES.md restores them). Iterations: 20 epochs of 2,238 videos. */
-  private static MaskPropConfig ytvis(String name, Arch arch) {
-    int steps = 20 * 2238 / 64; // 20 epochs, one clip per GPU on 64 GPUs [R?]
+  /** 20 epochs of 2,238 videos, one clip per GPU on 64 GPUs [R?]. */
+  private static final int YTVIS_STEPS = 20 * 2238 / 64;
+
+  /**
+   * Paper scale (Sec. 4.4; [R?] values as NOTES.md restores them). LR steps at epochs 16 and 19 of
+   * 20 whatever the length; the 500-iteration warm-up is cut to the run when shorter.
+   */
+  private static MaskPropConfig ytvis(String name, Arch arch, int steps) {
     return new MaskPropConfig(
         name,
         0,
@@ -60,8 +80,8 @@ public final class Presets {
             true, 0.2, 0.1, 0.5, 100),
         new PropagationConfig(128, List.of(3, 6, 12), true, 1.0, MaskSource.GT, 1.0),
         new RefineConfig(true, 384, 128, 3),
-        new TrainConfig(steps, 0.008, 0.9, 1e-4, 500, 1.0 / 3, List.of(steps * 16 / 20, steps * 19 / 20),
-            0.1, 35.0, 5, List.of(400, 800), 0.5, 1, Math.max(1, steps / 20), 3),
+        new TrainConfig(steps, 0.008, 0.9, 1e-4, Math.min(500, steps), 1.0 / 3, List.of(steps * 16 / 20, steps * 19 / 20),
+            0.1, 35.0, 5, List.of(400, 800), 0.5, 1, Math.max(1, steps / 20), 3, List.of()),
         new InferConfig(13, 0.1, 0.5, 0.5, 1000));
   }
 

@@ -39,9 +39,9 @@ import org.maskprop.util.AtomicFiles;
  * <p>Run folder: {@code config.yaml} (the resolved config, rewritten atomically by each
  * invocation), the checkpoints and {@code last_checkpoint} ({@link Checkpointer}), and {@code
  * mlflow_run_id} (the tracker run of the latest invocation). A resume may change {@code
- * train.iterations} (to extend a run): the checkpoint's config key ({@link #resumeKey}) leaves it
- * out, since nothing else depends on it ({@link LrSchedule} reads only the steps). Every other key
- * must be as the run started.
+ * train.iterations} (to extend a run) and with it the schedule values derived from it: the
+ * checkpoint's config key ({@link #resumeKey}) leaves them out. Every other key must be as the run
+ * started.
  */
 public final class TrainRun {
   public static final String EXPERIMENT = "maskprop-train";
@@ -174,12 +174,18 @@ public final class TrainRun {
   }
 
   /**
-   * The config identity a resume must match: SHA-256 of the resolved YAML with {@code
-   * train.iterations} set to 1, so a run can be extended.
+   * The config identity a resume must match: SHA-256 of the resolved YAML without {@code
+   * train.iterations} and the values presets derive from it (warm-up, LR steps, checkpoint period;
+   * {@code Presets.get(name, iterations)}), so a run can be extended: the extended run follows the
+   * schedule of its new length from the resumed iteration on.
    */
   public static String resumeKey(MaskPropConfig config) {
     ObjectNode tree = ConfigTree.toTree(config);
-    ((ObjectNode) tree.get("train")).put("iterations", 1);
+    ObjectNode train = (ObjectNode) tree.get("train");
+    train.put("iterations", 1);
+    train.put("warmupIterations", 0);
+    train.putArray("lrSteps");
+    train.put("checkpointPeriod", 1);
     MaskPropConfig normalized = ConfigTree.convert(tree, MaskPropConfig.class, "resume key");
     try {
       byte[] d = MessageDigest.getInstance("SHA-256").digest(normalized.toYaml().getBytes(StandardCharsets.UTF_8));
