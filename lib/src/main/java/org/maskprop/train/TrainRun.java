@@ -105,6 +105,15 @@ public final class TrainRun {
    * @throws TrainingDivergedException when a loss becomes NaN or infinite
    */
   public static Result run(MaskPropConfig config, Path runDir, boolean resume, Tracker tracker) {
+    return run(config, runDir, resume, tracker, List.of());
+  }
+
+  /**
+   * {@link #run(MaskPropConfig, Path, boolean, Tracker)} with {@code extraHooks} after the standard
+   * ones (e.g. a benchmark's memory sampler).
+   */
+  public static Result run(MaskPropConfig config, Path runDir, boolean resume, Tracker tracker,
+      List<TrainingHook> extraHooks) {
     TrainData data = TrainData.of(config.data());
     if (!resume && Files.exists(runDir.resolve(Checkpointer.POINTER))) {
       throw new InputException(runDir + ": already holds a run (" + Checkpointer.POINTER
@@ -133,8 +142,20 @@ public final class TrainRun {
       VideoMaskRcnn model = ModelFactory.build(config, m, config.data().minSize(), config.data().maxSize());
       Checkpointer ck = new Checkpointer(runDir, resumeKey(config), config.seed(), config.train().keepCheckpoints());
       List<TrainingHook> hooks = new ArrayList<>(Hooks.standard(config.train(), ck, tracker, runId));
+      hooks.addAll(extraHooks);
       hooks.add(last);
-      try (Trainer<PairBatch> t = new Trainer<>(trainable(model), loader::load, config.train(), config.seed(), null,
+      BatchSource<PairBatch> batches = new BatchSource<>() {
+        @Override
+        public PairBatch load(long index) {
+          return loader.load(index);
+        }
+
+        @Override
+        public PairBatch load(long index, ai.djl.Device device) {
+          return loader.load(index, device);
+        }
+      };
+      try (Trainer<PairBatch> t = new Trainer<>(trainable(model), batches, config.train(), config.seed(), null,
           ck, hooks, m)) {
         if (resume) {
           start = t.resumeOrLoad(runDir, true).startIteration();
