@@ -31,6 +31,12 @@ final class BenchPredictMemoryCommand implements Callable<Integer> {
   @Option(names = "--every", defaultValue = "100", description = "Sample period in frames (default: ${DEFAULT-VALUE}).")
   int every;
 
+  @Option(names = "--detections", defaultValue = "2",
+      description = "Detections per frame (roiHeads.detectionsPerImage; default: ${DEFAULT-VALUE}). An untrained "
+          + "model links nothing, so each detection opens a video-level instance whose result has one entry per "
+          + "frame: the output then grows as frames x instances, which this keeps small.")
+  int detections;
+
   @Option(names = "--preset", defaultValue = "cpu-tiny", description = "Config preset (default: ${DEFAULT-VALUE}).")
   String preset;
 
@@ -46,7 +52,10 @@ final class BenchPredictMemoryCommand implements Callable<Integer> {
       throw new InputException("bench predict-memory: --frames, --short and --every must be >= 1");
     }
     BenchLines.peerThreads();
-    MaskPropConfig config = MaskPropConfig.fromPreset(preset, sets);
+    List<String> all = new ArrayList<>();
+    all.add("roiHeads.detectionsPerImage=" + detections);
+    all.addAll(sets);
+    MaskPropConfig config = MaskPropConfig.fromPreset(preset, all);
     BenchLines lines = new BenchLines();
     PredictMemoryBench.run(config, List.of(shortFrames, frames), every, lines::add);
     lines.write(out);

@@ -19,7 +19,9 @@ import org.maskprop.model.VideoMaskRcnn;
  * how many instances are tracked) runs on generated videos ({@link GeneratedFrameSource}) of each
  * given length in turn, in one process, with {@link RssSeries} sampled every {@code every} frames.
  * Streaming inference keeps a window of {@code T'} frames, so the resident size must not grow with
- * the length; only the results (RLE masks per instance and frame) do, and they are small.
+ * the length; only the results do (one entry per video-level instance and frame: with an untrained
+ * model that links nothing, instances grow with the frames, so keep the detections per frame
+ * small). {@code heap_mib} (live Java heap, which holds the results) is reported next to RSS.
  */
 public final class PredictMemoryBench {
   /** Frames of the generated videos (SynthVIS's default size). */
@@ -69,6 +71,7 @@ public final class PredictMemoryBench {
         params.put("frame", List.of(HEIGHT, WIDTH));
         params.put("model_input", List.of(t.outHeight(), t.outWidth()));
         params.put("clip_length", config.infer().clipLength());
+        params.put("detections_per_frame", config.roiHeads().detectionsPerImage());
         params.put("every", every);
         summary.put("params", params);
         summary.putAll(series.summary(Math.min(100, frames)));
