@@ -56,6 +56,7 @@ public final class PredictMemoryBench {
             row.put("frame", f);
             row.put("rss_mib", RssSeries.round1(s.rssMiB()));
             row.put("heap_mib", RssSeries.round1(s.heapMiB()));
+            row.put("native_mib", RssSeries.round1(s.nativeMiB()));
             sink.accept(row);
           }
         });

@@ -13,8 +13,16 @@ import java.util.Map;
  * it, the last value, the peak, and the least-squares slope per 1000 units after it.
  */
 public final class RssSeries {
-  /** One sample at position {@code at} (step or frame count). */
-  public record Sample(long at, double rssMiB, double heapMiB) {}
+  /**
+   * One sample at position {@code at} (step or frame count): RSS, live Java heap, and RSS minus the
+   * committed Java heap ({@code nativeMiB}: native tensors, allocator pools, code; the JVM grows and
+   * shrinks its committed heap around a GC, which moves RSS without any leak).
+   */
+  public record Sample(long at, double rssMiB, double heapMiB, double nativeMiB) {
+    public Sample(long at, double rssMiB, double heapMiB) {
+      this(at, rssMiB, heapMiB, Double.NaN);
+    }
+  }
 
   private final List<Sample> samples = new ArrayList<>();
 
@@ -22,7 +30,8 @@ public final class RssSeries {
   public Sample sample(long at) {
     System.gc();
     Runtime rt = Runtime.getRuntime();
-    Sample s = new Sample(at, OpTimer.residentMiB(), (rt.totalMemory() - rt.freeMemory()) / 1048576.0);
+    double rss = OpTimer.residentMiB();
+    Sample s = new Sample(at, rss, (rt.totalMemory() - rt.freeMemory()) / 1048576.0, rss - rt.totalMemory() / 1048576.0);
     samples.add(s);
     return s;
   }
@@ -46,6 +55,10 @@ public final class RssSeries {
     m.put("rss_end_mib", samples.isEmpty() ? Double.NaN : round1(samples.get(samples.size() - 1).rssMiB()));
     m.put("rss_peak_mib", round1(samples.stream().mapToDouble(Sample::rssMiB).max().orElse(Double.NaN)));
     m.put("rss_slope_mib_per_1000", round1(1000 * slope(after, true)));
+    m.put("native_after_warmup_mib", after.isEmpty() ? Double.NaN : round1(after.get(0).nativeMiB()));
+    m.put("native_end_mib", samples.isEmpty() ? Double.NaN : round1(samples.get(samples.size() - 1).nativeMiB()));
+    m.put("native_slope_mib_per_1000", round1(1000 * slope(after.stream()
+        .map(x -> new Sample(x.at(), x.nativeMiB(), x.heapMiB())).toList(), true)));
     m.put("heap_slope_mib_per_1000", round1(1000 * slope(after, false)));
     return m;
   }

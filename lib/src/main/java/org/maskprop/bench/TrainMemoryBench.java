@@ -84,6 +84,7 @@ public final class TrainMemoryBench {
     m.put("step", s.at());
     m.put("rss_mib", RssSeries.round1(s.rssMiB()));
     m.put("heap_mib", RssSeries.round1(s.heapMiB()));
+    m.put("native_mib", RssSeries.round1(s.nativeMiB()));
     if (!Double.isNaN(stepMsMedian)) {
       m.put("step_ms_median", RssSeries.round1(stepMsMedian));
     }
