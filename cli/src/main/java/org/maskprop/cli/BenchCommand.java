@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks writing JSON lines (compare with ../shared/bench peers).",
-    subcommands = {BenchEvalCommand.class, BenchOpsCommand.class})
+    subcommands = {BenchEvalCommand.class, BenchOpsCommand.class, BenchModelCommand.class,
+        BenchTrainMemoryCommand.class, BenchPredictMemoryCommand.class})
 final class BenchCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -1,11 +1,13 @@
 package org.maskprop.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
 import org.maskprop.InputException;
 
 /**
@@ -35,13 +37,17 @@ public record MaskPropConfig(
     require(track != null, "track", "section missing");
   }
 
-  /** A preset by name with {@code --set} overrides on top. */
+  /**
+   * A preset by name with {@code --set} overrides on top. When they change {@code
+   * train.iterations}, the values the preset derives from it (warm-up, LR steps, checkpoint
+   * period) follow unless they are set too ({@link #resolve}).
+   */
   public static MaskPropConfig fromPreset(String name, List<String> sets) {
-    ObjectNode tree = ConfigTree.toTree(Presets.get(name));
-    for (String s : sets) {
-      ConfigTree.set(tree, s, MaskPropConfig.class);
-    }
-    return ConfigTree.convert(tree, MaskPropConfig.class, "preset " + name);
+    return resolve(name, tree -> {
+      for (String s : sets) {
+        ConfigTree.set(tree, s, MaskPropConfig.class);
+      }
+    }, "preset " + name);
   }
 
   /**
@@ -54,12 +60,32 @@ public record MaskPropConfig(
       throw new InputException(file + ": missing 'preset' (one of " + String.join(", ", Presets.names()) + ")");
     }
     String preset = overlay.get("preset").asText();
-    ObjectNode tree = ConfigTree.toTree(Presets.get(preset));
-    ConfigTree.merge(tree, overlay, MaskPropConfig.class, file.toString(), "");
-    for (String s : sets) {
-      ConfigTree.set(tree, s, MaskPropConfig.class);
+    return resolve(preset, tree -> {
+      ConfigTree.merge(tree, overlay, MaskPropConfig.class, file.toString(), "");
+      for (String s : sets) {
+        ConfigTree.set(tree, s, MaskPropConfig.class);
+      }
+    }, file.toString());
+  }
+
+  /**
+   * The preset's tree with {@code overrides} applied. If they set {@code train.iterations} to
+   * another count, the preset is rebuilt at that count ({@link Presets#get(String, int)}: derived
+   * values move with it) and the overrides are applied again, so that whatever they set explicitly,
+   * including a derived value, wins.
+   */
+  private static MaskPropConfig resolve(String preset, Consumer<ObjectNode> overrides, String source) {
+    MaskPropConfig base = Presets.get(preset);
+    ObjectNode tree = ConfigTree.toTree(base);
+    overrides.accept(tree);
+    JsonNode iterations = tree.path("train").path("iterations");
+    // a non-integer or non-positive count is left to convert() to report with its key
+    if (iterations.isIntegralNumber() && iterations.canConvertToInt() && iterations.intValue() >= 1
+        && iterations.intValue() != base.train().iterations()) {
+      tree = ConfigTree.toTree(Presets.get(preset, iterations.intValue()));
+      overrides.accept(tree);
     }
-    return ConfigTree.convert(tree, MaskPropConfig.class, file.toString());
+    return ConfigTree.convert(tree, MaskPropConfig.class, source);
   }
 
   /**

@@ -81,7 +81,15 @@ public final class PairLoader implements AutoCloseable {
   }
 
   /** The batch of {@code iteration}; close it after use. */
-  public synchronized PairBatch load(long iteration) {
+  public PairBatch load(long iteration) {
+    return load(iteration, null);
+  }
+
+  /**
+   * The batch of {@code iteration} with its arrays on {@code device} (null: the parent manager's),
+   * for data-parallel training on several devices.
+   */
+  public synchronized PairBatch load(long iteration, ai.djl.Device device) {
     Prepared p;
     if (pending != null && pendingIteration == iteration) {
       p = await(pending);
@@ -97,7 +105,7 @@ public final class PairLoader implements AutoCloseable {
       pendingIteration = next;
       pending = prefetcher.submit(() -> prepare(next));
     }
-    return toBatch(p);
+    return toBatch(p, device);
   }
 
   /** Everything but the tensors of one iteration (safe on any thread). */
@@ -117,8 +125,8 @@ public final class PairLoader implements AutoCloseable {
         FrameInstances.of(v, anns, pair.tPrime(), categories).transform(t));
   }
 
-  private PairBatch toBatch(Prepared p) {
-    NDManager m = parent.newSubManager();
+  private PairBatch toBatch(Prepared p, ai.djl.Device device) {
+    NDManager m = device == null ? parent.newSubManager() : parent.newSubManager(device);
     try {
       Shape s = new Shape(3, p.transform().outHeight(), p.transform().outWidth());
       return new PairBatch(p.iteration(), p.pair(), p.transform(), m.create(p.frameT(), s),

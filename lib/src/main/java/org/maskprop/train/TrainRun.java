@@ -42,9 +42,9 @@ import org.maskprop.util.AtomicFiles;
  * org.maskprop.data.CategoryIndex}; inference on raw videos needs them without a dataset), the
  * checkpoints and {@code last_checkpoint} ({@link Checkpointer}), and {@code mlflow_run_id} (the
  * tracker run of the latest invocation). A resume may change {@code
- * train.iterations} (to extend a run): the checkpoint's config key ({@link #resumeKey}) leaves it
- * out, since nothing else depends on it ({@link LrSchedule} reads only the steps). Every other key
- * must be as the run started.
+ * train.iterations} (to extend a run) and with it the schedule values derived from it: the
+ * checkpoint's config key ({@link #resumeKey}) leaves them out. Every other key must be as the run
+ * started.
  */
 public final class TrainRun {
   public static final String EXPERIMENT = "maskprop-train";
@@ -109,6 +109,15 @@ public final class TrainRun {
    * @throws TrainingDivergedException when a loss becomes NaN or infinite
    */
   public static Result run(MaskPropConfig config, Path runDir, boolean resume, Tracker tracker) {
+    return run(config, runDir, resume, tracker, List.of());
+  }
+
+  /**
+   * {@link #run(MaskPropConfig, Path, boolean, Tracker)} with {@code extraHooks} after the standard
+   * ones (e.g. a benchmark's memory sampler).
+   */
+  public static Result run(MaskPropConfig config, Path runDir, boolean resume, Tracker tracker,
+      List<TrainingHook> extraHooks) {
     TrainData data = TrainData.of(config.data());
     if (!resume && Files.exists(runDir.resolve(Checkpointer.POINTER))) {
       throw new InputException(runDir + ": already holds a run (" + Checkpointer.POINTER
@@ -139,8 +148,20 @@ public final class TrainRun {
       VideoMaskRcnn model = ModelFactory.build(config, m, config.data().minSize(), config.data().maxSize());
       Checkpointer ck = new Checkpointer(runDir, resumeKey(config), config.seed(), config.train().keepCheckpoints());
       List<TrainingHook> hooks = new ArrayList<>(Hooks.standard(config.train(), ck, tracker, runId));
+      hooks.addAll(extraHooks);
       hooks.add(last);
-      try (Trainer<PairBatch> t = new Trainer<>(trainable(model), loader::load, config.train(), config.seed(), null,
+      BatchSource<PairBatch> batches = new BatchSource<>() {
+        @Override
+        public PairBatch load(long index) {
+          return loader.load(index);
+        }
+
+        @Override
+        public PairBatch load(long index, ai.djl.Device device) {
+          return loader.load(index, device);
+        }
+      };
+      try (Trainer<PairBatch> t = new Trainer<>(trainable(model), batches, config.train(), config.seed(), null,
           ck, hooks, m)) {
         if (resume) {
           start = t.resumeOrLoad(runDir, true).startIteration();
@@ -180,12 +201,18 @@ public final class TrainRun {
   }
 
   /**
-   * The config identity a resume must match: SHA-256 of the resolved YAML with {@code
-   * train.iterations} set to 1, so a run can be extended.
+   * The config identity a resume must match: SHA-256 of the resolved YAML without {@code
+   * train.iterations} and the values presets derive from it (warm-up, LR steps, checkpoint period;
+   * {@code Presets.get(name, iterations)}), so a run can be extended: the extended run follows the
+   * schedule of its new length from the resumed iteration on.
    */
   public static String resumeKey(MaskPropConfig config) {
     ObjectNode tree = ConfigTree.toTree(config);
-    ((ObjectNode) tree.get("train")).put("iterations", 1);
+    ObjectNode train = (ObjectNode) tree.get("train");
+    train.put("iterations", 1);
+    train.put("warmupIterations", 0);
+    train.putArray("lrSteps");
+    train.put("checkpointPeriod", 1);
     MaskPropConfig normalized = ConfigTree.convert(tree, MaskPropConfig.class, "resume key");
     try {
       byte[] d = MessageDigest.getInstance("SHA-256").digest(normalized.toYaml().getBytes(StandardCharsets.UTF_8));

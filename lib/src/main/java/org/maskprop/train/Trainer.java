@@ -6,10 +6,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,6 +29,13 @@ import org.maskprop.ops.LossTerms;
  * depends on is a function of {@code i}, the weights and the momentum buffers, which a checkpoint
  * holds: a resumed run reproduces an uninterrupted one bit for bit on CPU at a fixed thread count.
  *
+ * <p>Data parallel ({@code train.devices}, {@link Replicas}): with {@code R} devices each iteration
+ * loads {@code R} batches (indices {@code i * R + r}), runs replica {@code r}'s forward and backward
+ * on its device's copy of the weights, in turn in one gradient collector (DJL's PyTorch engine
+ * allows one collector at a time), averages the gradients onto the weights' device, clips and
+ * updates there once, and copies the new weights to the other replicas. The reported losses are
+ * the means over replicas. One device (the default on a CPU host) is the loop above unchanged.
+ *
  * @param <B> the batch type
  */
 public final class Trainer<B extends AutoCloseable> implements TrainState, AutoCloseable {
@@ -43,7 +50,7 @@ public final class Trainer<B extends AutoCloseable> implements TrainState, AutoC
   private final List<TrainingHook> hooks;
   private final NDManager manager;
   private final OwnedSgd optimizer;
-  private final ParameterStore ps;
+  private final Replicas replicas;
   private long startIteration;
 
   /**
@@ -69,7 +76,7 @@ public final class Trainer<B extends AutoCloseable> implements TrainState, AutoC
     }
     this.manager = manager.newSubManager();
     this.optimizer = new OwnedSgd(config.momentum(), config.weightDecay(), this.manager);
-    this.ps = new ParameterStore(this.manager, false);
+    this.replicas = new Replicas(model.block(), Replicas.devices(config.devices()), this.manager);
   }
 
   /**
@@ -79,6 +86,7 @@ public final class Trainer<B extends AutoCloseable> implements TrainState, AutoC
    */
   public Checkpointer.Resumed resumeOrLoad(Path runDirOrCheckpoint, boolean resume, Set<String> allowedMissing) {
     Checkpointer.Resumed r = checkpointer.resumeOrLoad(runDirOrCheckpoint, resume, this, allowedMissing);
+    replicas.syncWeights(model.block()); // the weights were loaded in place; replicas hold copies
     startIteration = r.startIteration();
     return r;
   }
@@ -131,15 +139,23 @@ public final class Trainer<B extends AutoCloseable> implements TrainState, AutoC
   private record StepResult(Map<String, Float> losses, float total, float gradNorm) {}
 
   private StepResult runStep(long iteration, double lr) {
-    Engine.getInstance().setRandomSeed(stepSeed(seed, iteration));
-    try (B batch = batches.load(iteration); NDManager step = manager.newSubManager()) {
-      Losses.Total total;
-      float totalValue;
+    int n = replicas.size();
+    List<B> loaded = new ArrayList<>(n);
+    try (NDManager step = manager.newSubManager()) {
+      Map<String, Float> values = new LinkedHashMap<>();
+      float totalValue = 0;
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        LossTerms terms = model.forwardTrain(ps, batch);
-        total = lossWeights == null ? Losses.total(terms) : Losses.total(terms, lossWeights);
-        totalValue = total.total().getFloat();
-        gc.backward(total.total());
+        for (int r = 0; r < n; r++) {
+          // replica 0 keeps the single-device seed and batch index, so one device runs as before
+          Engine.getInstance().setRandomSeed(r == 0 ? stepSeed(seed, iteration) : stepSeed(seed + r, iteration));
+          B batch = batches.load(iteration * n + r, replicas.device(r));
+          loaded.add(batch);
+          LossTerms terms = model.forwardTrain(replicas.store(r), batch);
+          Losses.Total total = lossWeights == null ? Losses.total(terms) : Losses.total(terms, lossWeights);
+          totalValue += total.total().getFloat() / n; // the mean over replicas, as the averaged gradient
+          total.values().forEach((k, v) -> values.merge(k, v / n, Float::sum));
+          gc.backward(total.total());
+        }
       }
       List<String> names = new ArrayList<>();
       List<NDArray> weights = new ArrayList<>();
@@ -148,24 +164,36 @@ public final class Trainer<B extends AutoCloseable> implements TrainState, AutoC
         if (!p.getValue().requiresGradient()) {
           continue; // frozen weights and BatchNorm statistics
         }
-        NDArray w = p.getValue().getArray();
-        NDArray g = w.getGradient(); // a handle on the engine's .grad, made in w's manager
-        g.attach(step);
         names.add(p.getKey());
-        weights.add(w);
-        grads.add(g);
+        weights.add(p.getValue().getArray());
+        grads.add(replicas.meanGradient(p.getValue(), step));
       }
       float gradNorm = GradientClipping.clipByGlobalNorm(grads, gradClipNorm);
       for (int k = 0; k < names.size(); k++) {
         optimizer.update(names.get(k), weights.get(k), grads.get(k), lr);
-        grads.get(k).subi(grads.get(k)); // zero in place for the next step
       }
-      return new StepResult(total.values(), totalValue, gradNorm);
-    } catch (Exception e) {
-      if (e instanceof RuntimeException r) {
-        throw r;
+      replicas.zeroGradientsAndSync(model.block(), step);
+      return new StepResult(values, totalValue, gradNorm);
+    } finally {
+      closeAll(loaded, iteration);
+    }
+  }
+
+  private static void closeAll(List<? extends AutoCloseable> batches, long iteration) {
+    RuntimeException failure = null;
+    for (AutoCloseable b : batches) {
+      try {
+        b.close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = new IllegalStateException("closing a batch of iteration " + iteration + " failed", e);
+        } else {
+          failure.addSuppressed(e);
+        }
       }
-      throw new IllegalStateException("closing the batch of iteration " + iteration + " failed", e);
+    }
+    if (failure != null) {
+      throw failure;
     }
   }
 
@@ -209,10 +237,16 @@ public final class Trainer<B extends AutoCloseable> implements TrainState, AutoC
     return hooks;
   }
 
-  /** Frees the optimizer state and the trainer's scope (not the model). */
+  /** The devices of the data-parallel replicas ({@code train.devices} resolved), one batch each per step. */
+  public List<ai.djl.Device> devices() {
+    return replicas.devices();
+  }
+
+  /** Frees the optimizer state, the replicas and the trainer's scope (not the model). */
   @Override
   public void close() {
     optimizer.close();
+    replicas.close();
     manager.close();
   }
 }

@@ -119,4 +119,42 @@ class MaskPropConfigTest {
     expected.remove("preset");
     assertEquals(expected, rebuilt);
   }
+
+  @Test
+  void iterationOverrideMovesTheDerivedScheduleUnlessItIsSet() throws IOException {
+    MaskPropConfig tiny = MaskPropConfig.fromPreset("cpu-tiny", List.of("train.iterations=2000"));
+    assertEquals(2000, tiny.train().iterations());
+    assertEquals(List.of(1600), tiny.train().lrSteps()); // 80 %
+    assertEquals(100, tiny.train().warmupIterations()); // min(100, 2000 / 10)
+    assertEquals(400, tiny.train().checkpointPeriod()); // 2000 / 5
+    assertEquals(Presets.get("cpu-tiny").roiHeads(), tiny.roiHeads());
+
+    // an explicit derived value wins, before or after the count
+    for (List<String> sets : List.of(List.of("train.lrSteps=[7]", "train.iterations=200"),
+        List.of("train.iterations=200", "train.lrSteps=[7]"))) {
+      MaskPropConfig c = MaskPropConfig.fromPreset("cpu-tiny", sets);
+      assertEquals(List.of(7), c.train().lrSteps(), sets.toString());
+      assertEquals(20, c.train().warmupIterations(), sets.toString());
+      assertEquals(40, c.train().checkpointPeriod(), sets.toString());
+    }
+
+    MaskPropConfig r50 = MaskPropConfig.fromPreset("ytvis-r50", List.of("train.iterations=1000"));
+    assertEquals(List.of(800, 950), r50.train().lrSteps()); // epochs 16 and 19 of 20
+    assertEquals(500, r50.train().warmupIterations());
+    assertEquals(50, r50.train().checkpointPeriod());
+    MaskPropConfig r50Short = MaskPropConfig.fromPreset("ytvis-r50", List.of("train.iterations=100"));
+    assertEquals(100, r50Short.train().warmupIterations());
+
+    // the same through a run config file, with a --set of one derived value
+    Path f = dir.resolve("run.yaml");
+    Files.writeString(f, "preset: cpu-synthetic\ntrain:\n  iterations: 300\n");
+    MaskPropConfig file = MaskPropConfig.load(f, List.of("train.checkpointPeriod=7"));
+    assertEquals(List.of(240), file.train().lrSteps());
+    assertEquals(30, file.train().warmupIterations());
+    assertEquals(7, file.train().checkpointPeriod());
+
+    // no override, or the preset's own count: the preset as it is
+    assertEquals(Presets.get("cpu-tiny"), MaskPropConfig.fromPreset("cpu-tiny", List.of()));
+    assertEquals(Presets.get("cpu-tiny"), MaskPropConfig.fromPreset("cpu-tiny", List.of("train.iterations=30")));
+  }
 }

@@ -36,7 +36,7 @@ class TrainerTest {
 
   static TrainConfig config(int iterations, int period, int keep, double clip) {
     return new TrainConfig(iterations, 0.05, 0.9, 1e-4, 3, 0.1, List.of(iterations * 3 / 4), 0.1, clip, 5,
-        List.of(8), 0.5, 1, period, keep);
+        List.of(8), 0.5, 1, period, keep, List.of());
   }
 
   /** Records what hooks see. */
