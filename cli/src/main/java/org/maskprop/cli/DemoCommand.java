@@ -109,6 +109,8 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     log = commandSpec.commandLine().getOut();
+    // FFmpeg prints each overlay MP4's stream description at INFO: keep it to errors
+    org.bytedeco.ffmpeg.global.avutil.av_log_set_level(org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR);
     long t0 = System.nanoTime();
     Path stamps = out.resolve(".demo");
     SynthVisSpec spec =
