@@ -7,11 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.Set;
 import java.util.function.IntUnaryOperator;
 import org.maskprop.config.InferConfig;
 import org.maskprop.data.FrameSource;
@@ -20,6 +17,7 @@ import org.maskprop.data.ImageTensors;
 import org.maskprop.model.FrameOutput;
 import org.maskprop.model.VideoMaskRcnn;
 import org.maskprop.model.detect.Detections;
+import org.maskprop.util.Scopes;
 
 /**
  * Clip-level tracks of a video (Sec. 4.3), one centre frame at a time, in order.
@@ -246,7 +244,7 @@ public final class ClipTracker implements AutoCloseable {
     long[] classes;
     float[] boxes;
     try (NDManager scope = scopeOf(t).newSubManager()) {
-      attachOnce(scope, true, d.boxes().tensor(), d.scores(), d.classes(), d.maskLogits());
+      Scopes.tempAttachOnce(scope, d.boxes().tensor(), d.scores(), d.classes(), d.maskLogits());
       Detections sel = d.select(scope.create(kept));
       scores = sel.scores().toType(DataType.FLOAT32, false).toFloatArray();
       classes = sel.classes().toType(DataType.INT64, false).toLongArray();
@@ -313,20 +311,4 @@ public final class ClipTracker implements AutoCloseable {
     }
   }
 
-  /**
-   * Attaches each distinct array once (records may share an array): temporarily (back to its
-   * manager when the scope closes) or for good (closed with the scope).
-   */
-  static void attachOnce(NDManager scope, boolean temporarily, NDArray... arrays) {
-    Set<NDArray> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (NDArray a : arrays) {
-      if (a != null && seen.add(a)) {
-        if (temporarily) {
-          scope.tempAttachAll(a);
-        } else {
-          scope.attachAll(a);
-        }
-      }
-    }
-  }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import org.maskprop.model.VideoMaskRcnn;
 import org.maskprop.model.propagation.PropagatedMasks;
+import org.maskprop.util.Scopes;
 
 /**
  * MaskProp's propagation step: {@link VideoMaskRcnn#propagate} on the cached P3 features of the two
@@ -25,7 +26,7 @@ final class LearnedPropagator implements MaskPropagator {
   public NDArray propagate(NDManager scope, WindowFrame t, WindowFrame tPrime, NDArray masksT, WorkingGrid grid) {
     PropagatedMasks p = model.propagate(ps, t.output(), tPrime.output(), masksT);
     // propagate attaches its results to t's P3 manager: move them here so they die with the scope
-    ClipTracker.attachOnce(scope, false, p.masks(), p.gridMasks(), p.instanceProbabilities(), p.attention());
+    Scopes.attachOnce(scope, p.masks(), p.gridMasks(), p.instanceProbabilities(), p.attention());
     return grid.exact() ? p.gridMasks() : grid.cells(p.masks()); // [n, h, w]
   }
 }

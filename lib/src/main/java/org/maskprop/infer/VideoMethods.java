@@ -1,11 +1,15 @@
 package org.maskprop.infer;
 
+import ai.djl.training.ParameterStore;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntUnaryOperator;
 import org.maskprop.InputException;
 import org.maskprop.config.InferConfig;
 import org.maskprop.config.TrackConfig;
+import org.maskprop.data.FrameSource;
+import org.maskprop.data.FrameTransform;
 import org.maskprop.data.YtvisResult;
 import org.maskprop.infer.deepsort.DeepSortParams;
 import org.maskprop.infer.flow.FlowPropagator;
@@ -76,14 +80,14 @@ public final class VideoMethods {
       }
 
       @Override
-      public java.util.List<org.maskprop.data.YtvisResult> predict(
-          ai.djl.training.ParameterStore ps,
-          org.maskprop.model.VideoMaskRcnn model,
-          org.maskprop.data.FrameSource frames,
+      public List<YtvisResult> predict(
+          ParameterStore ps,
+          VideoMaskRcnn model,
+          FrameSource frames,
           int videoId,
-          org.maskprop.config.InferConfig config,
-          org.maskprop.data.FrameTransform transform,
-          java.util.function.IntUnaryOperator categoryOf,
+          InferConfig config,
+          FrameTransform transform,
+          IntUnaryOperator categoryOf,
           boolean showProgress) {
         return predict.predict(ps, model, frames, videoId, config, transform, categoryOf, showProgress);
       }
@@ -98,14 +102,14 @@ public final class VideoMethods {
   /** {@link VideoMethod#predict}'s shape, for method references. */
   @FunctionalInterface
   public interface Predict {
-    List<org.maskprop.data.YtvisResult> predict(
-        ai.djl.training.ParameterStore ps,
-        org.maskprop.model.VideoMaskRcnn model,
-        org.maskprop.data.FrameSource frames,
+    List<YtvisResult> predict(
+        ParameterStore ps,
+        VideoMaskRcnn model,
+        FrameSource frames,
         int videoId,
-        org.maskprop.config.InferConfig config,
-        org.maskprop.data.FrameTransform transform,
-        java.util.function.IntUnaryOperator categoryOf,
+        InferConfig config,
+        FrameTransform transform,
+        IntUnaryOperator categoryOf,
         boolean showProgress);
   }
 }

@@ -9,14 +9,11 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 import java.util.random.RandomGenerator;
 import org.maskprop.config.PropagationConfig.MaskSource;
 import org.maskprop.data.FrameTargets;
@@ -38,6 +35,7 @@ import org.maskprop.ops.LossNames;
 import org.maskprop.ops.LossTerms;
 import org.maskprop.ops.MaskPaster;
 import org.maskprop.ops.ShapeSpec;
+import org.maskprop.util.Scopes;
 
 /**
  * MaskProp's network (Sec. 4, DESIGN.md section 3): a per-frame detector (FPN backbone, RPN, cascade
@@ -188,7 +186,7 @@ public final class VideoMaskRcnn extends AbstractBlock {
     NDManager parent = batch.frameT().getManager();
     try (NDManager scope = parent.newSubManager()) {
       FrameTargets gtTPrime = batch.targetsTPrime();
-      attachOnce(scope, batch.frameT(), batch.frameTPrime(), gtT.boxes().tensor(), gtT.classes(), gtT.masks(),
+      Scopes.tempAttachOnce(scope, batch.frameT(), batch.frameTPrime(), gtT.boxes().tensor(), gtT.classes(), gtT.masks(),
           propTargets, gtTPrime.boxes().tensor());
       Map<String, NDArray> fT = backbone.features(ps, batch.frameT().expandDims(0), true); // [1, C, H_l, W_l]
       Map<String, NDArray> fTPrime = backbone.features(ps, batch.frameTPrime().expandDims(0), true);
@@ -283,7 +281,7 @@ public final class VideoMaskRcnn extends AbstractBlock {
   public PropagatedMasks propagate(ParameterStore ps, FrameOutput t, FrameOutput tPrime) {
     Detections d = t.detections();
     try (NDManager scope = t.p3().getManager().newSubManager()) {
-      attachOnce(scope, d.maskLogits(), d.boxes().tensor());
+      Scopes.tempAttachOnce(scope, d.maskLogits(), d.boxes().tensor());
       NDArray masks = MaskPaster.paste(Activation.sigmoid(d.maskLogits()), d.boxes().tensor(), d.height(),
           d.width()); // [n, H, W]
       return propagate(ps, t, tPrime, masks); // lands in p3's manager, outside this scope
@@ -305,9 +303,9 @@ public final class VideoMaskRcnn extends AbstractBlock {
     List<NDArray> levels = List.copyOf(frame.features().values());
     int pooled = Math.min(CascadeRoiHeads.POOLED_LEVELS, levels.size());
     try (NDManager scope = boxes.getManager().newSubManager()) {
-      attachOnce(scope, boxes);
+      Scopes.tempAttachOnce(scope, boxes);
       for (NDArray l : levels.subList(0, pooled)) {
-        attachOnce(scope, l);
+        Scopes.tempAttachOnce(scope, l);
       }
       NDArray e = head.embed(ps, levels.subList(0, pooled), specs.subList(0, pooled),
           new Boxes(boxes.stopGradient()), false); // [N, D]
@@ -334,16 +332,6 @@ public final class VideoMaskRcnn extends AbstractBlock {
     if (frame == null || !frame.getShape().equals(new Shape(3, h, w))) {
       throw new IllegalArgumentException("VideoMaskRcnn: " + name + " must be [3, " + h + ", " + w + "], got "
           + (frame == null ? "null" : frame.getShape()));
-    }
-  }
-
-  /** tempAttach each distinct array once (two records may share an array). */
-  private static void attachOnce(NDManager scope, NDArray... arrays) {
-    Set<NDArray> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (NDArray a : arrays) {
-      if (seen.add(a)) {
-        scope.tempAttachAll(a);
-      }
     }
   }
 

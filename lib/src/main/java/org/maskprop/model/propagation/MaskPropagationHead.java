@@ -16,15 +16,13 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Set;
 import org.maskprop.config.PropagationConfig;
 import org.maskprop.ops.DeformConv2d;
 import org.maskprop.ops.LossTerms;
 import org.maskprop.ops.ShapeSpec;
 import org.maskprop.ops.SoftIou;
+import org.maskprop.util.Scopes;
 
 /**
  * The mask propagation branch (Sec. 4.2, Fig. 4; NOTES.md "Mask propagation branch", DESIGN.md §3):
@@ -189,7 +187,7 @@ public final class MaskPropagationHead extends AbstractBlock {
     }
     long n = ms.get(0);
     try (NDManager scope = fT.getManager().newSubManager()) {
-      attachOnce(scope, fT, fTPrime, masksT);
+      Scopes.tempAttachOnce(scope, fT, fTPrime, masksT);
       NDArray attention = Activation.sigmoid(forward1(attentionConv, ps, fTPrime, training)).reshape(1, h, w);
       if (n == 0) {
         DataType dt = fT.getDataType();
@@ -239,7 +237,7 @@ public final class MaskPropagationHead extends AbstractBlock {
   public NDArray loss(PropagatedMasks out, NDArray gtMasksTPrime) {
     NDArray masks = out.masks();
     try (NDManager scope = masks.getManager().newSubManager()) {
-      attachOnce(scope, masks, gtMasksTPrime); // SoftIou's temporaries would land in gt's manager
+      Scopes.tempAttachOnce(scope, masks, gtMasksTPrime); // SoftIou's temporaries would land in gt's manager
       return scope.ret(softIou.loss(masks, gtMasksTPrime.toType(masks.getDataType(), false)));
     }
   }
@@ -250,7 +248,7 @@ public final class MaskPropagationHead extends AbstractBlock {
    */
   public NDList offsets(ParameterStore ps, NDArray fT, NDArray fTPrime, boolean training) {
     try (NDManager scope = fT.getManager().newSubManager()) {
-      attachOnce(scope, fT, fTPrime);
+      Scopes.tempAttachOnce(scope, fT, fTPrime);
       NDArray diff = fT.sub(fTPrime); // [1, C, h, w]
       NDArray y = Activation.relu(forward1(resConv1, ps, diff, training));
       y = forward1(resConv2, ps, y, training);
@@ -274,7 +272,7 @@ public final class MaskPropagationHead extends AbstractBlock {
     }
     Shape gs = g.getShape();
     try (NDManager scope = g.getManager().newSubManager()) {
-      attachOnce(scope, g);
+      Scopes.tempAttachOnce(scope, g);
       NDArray sum = null;
       for (int i = 0; i < deformConvs.size(); i++) {
         NDArray o = offsets.get(i).broadcast(gs.get(0), OFFSET_CHANNELS, gs.get(2), gs.get(3)); // view
@@ -300,16 +298,6 @@ public final class MaskPropagationHead extends AbstractBlock {
 
   private static NDArray forward1(Block block, ParameterStore ps, NDArray x, boolean training) {
     return block.forward(ps, new NDList(x), training).singletonOrThrow();
-  }
-
-  /** tempAttach each distinct array once (f_t and f_t' may be one array when t' = t). */
-  private static void attachOnce(NDManager scope, NDArray... arrays) {
-    Set<NDArray> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (NDArray a : arrays) {
-      if (seen.add(a)) {
-        scope.tempAttachAll(a);
-      }
-    }
   }
 
   /**

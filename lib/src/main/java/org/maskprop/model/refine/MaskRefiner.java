@@ -20,6 +20,7 @@ import java.util.Optional;
 import org.maskprop.config.RefineConfig;
 import org.maskprop.ops.MaskPaster;
 import org.maskprop.ops.RoiAlign;
+import org.maskprop.util.Scopes;
 
 /**
  * High-resolution mask refinement (Sec. 4.4; NOTES.md "Implementation details"): for each detected
@@ -172,7 +173,7 @@ public final class MaskRefiner extends AbstractBlock {
     }
     DataType dt = image.getDataType();
     try (NDManager scope = image.getManager().newSubManager()) {
-      attachOnce(scope, image, masks, boxes, gtMasks);
+      Scopes.tempAttachOnce(scope, image, masks, boxes, gtMasks);
       if (n == 0) {
         NDArray loss = training && gtMasks != null ? scope.zeros(new Shape(), dt) : null;
         return new RefineOutput(scope.ret(masks.duplicate()), scope.ret(scope.zeros(new Shape(0, patchSize, patchSize), dt)),
@@ -211,7 +212,7 @@ public final class MaskRefiner extends AbstractBlock {
               + " must be [1, 3, H, W], [n, M, M] and [n, 4]");
     }
     try (NDManager scope = image.getManager().newSubManager()) {
-      attachOnce(scope, image, boxMasks, boxes, gtMasks);
+      Scopes.tempAttachOnce(scope, image, boxMasks, boxes, gtMasks);
       NDArray frameMasks = MaskPaster.paste(boxMasks.stopGradient(), boxes.stopGradient(), (int) is.get(2), (int) is.get(3));
       RefineOutput out = refine(ps, image, frameMasks, boxes, gtMasks, training);
       return new RefineOutput(scope.ret(out.masks()), scope.ret(out.patchLogits()), scope.ret(out.cropBoxes()),
@@ -290,17 +291,6 @@ public final class MaskRefiner extends AbstractBlock {
 
   private static NDArray forward1(Block b, ParameterStore ps, NDArray x, boolean training) {
     return b.forward(ps, new NDList(x), training).singletonOrThrow();
-  }
-
-  /** Attaches each distinct non-null array once (the same array may be passed twice). */
-  private static void attachOnce(NDManager scope, NDArray... arrays) {
-    List<NDArray> seen = new ArrayList<>();
-    for (NDArray a : arrays) {
-      if (a != null && seen.stream().noneMatch(s -> s == a)) {
-        seen.add(a);
-        scope.tempAttachAll(a);
-      }
-    }
   }
 
   /**
