@@ -189,11 +189,11 @@ final class DemoCommand implements Callable<Integer> {
               log.println("      " + method + ": no instance detected in any video (scores 0)");
             }
             AtomicFiles.writeString(metricsFile, m.toJson());
-            AtomicFiles.writeString(out.resolve("metrics").resolve(method + ".seconds"), String.format(Locale.ROOT, "%.2f%n", s));
+            AtomicFiles.writeString(stamps.resolve("seconds-" + method), String.format(Locale.ROOT, "%.2f%n", s));
             stamp(stamps.resolve("results-" + method), key);
           }
           metrics.put(method, readMetrics(metricsFile));
-          seconds.put(method, readSeconds(out.resolve("metrics").resolve(method + ".seconds")));
+          seconds.put(method, readSeconds(stamps.resolve("seconds-" + method)));
           log.printf(Locale.ROOT, "[4/5] %-18s mAP %.3f  AP75 %.3f  AR1 %.3f  AR10 %.3f%n", method,
               metrics.get(method).asMap().get("AP"), metrics.get(method).asMap().get("AP75"),
               metrics.get(method).asMap().get("AR1"), metrics.get(method).asMap().get("AR10"));

@@ -40,6 +40,9 @@ class DemoCommandTest {
         "results/maskprop.json", "metrics/maskprop.json", "report.md", "charts/map-by-method.png")) {
       assertTrue(Files.exists(out.resolve(f)), f + "\n" + first.out());
     }
+    try (var s = Files.list(out.resolve("metrics"))) { // the eval command's files only
+      assertEquals(List.of("maskprop.json"), s.map(p -> p.getFileName().toString()).toList());
+    }
     Metrics m = Metrics.fromJson(Files.readString(out.resolve("metrics/maskprop.json")), "metrics");
     assertTrue(m.asMap().get("AP") >= 0, m.toJson());
     assertTrue(Files.readString(out.resolve("report.md")).contains("| maskprop |"));
